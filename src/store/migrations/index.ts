@@ -1,0 +1,14 @@
+import { sql as foundation } from "./001_foundation.js";
+import { sql as deployments } from "./002_deployments.js";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append only: a released migration is never edited, a change is a new version. */
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: "foundation", sql: foundation },
+  { version: 2, name: "deployments", sql: deployments },
+];
