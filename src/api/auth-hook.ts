@@ -13,8 +13,10 @@ declare module "fastify" {
 }
 
 /** Every route needs an API token unless it says otherwise: a forgotten flag fails closed. */
-export function installAuth(app: FastifyInstance, db: Db): void {
+export function installAuth(app: FastifyInstance, db: Db, publicPaths: readonly string[] = []): void {
+  const open = new Set(publicPaths);
   app.addHook("onRequest", async (req) => {
+    if (req.routeOptions.url && open.has(req.routeOptions.url)) return;
     const mode = req.routeOptions.config?.auth ?? "api";
     if (mode !== "api") return;
     req.principal = await authenticate(db, req.headers.authorization);

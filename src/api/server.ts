@@ -17,6 +17,8 @@ export interface ApiOptions {
   /** Further route groups (deployments, job protocol, OIDC) registered by the composition root. */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
   bodyLimitBytes?: number;
+  /** Routes served without a token that cannot carry `config.auth` themselves (OIDC documents). */
+  publicPaths?: string[];
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -30,7 +32,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
   installZodValidation(app);
   installErrorHandling(app);
-  installAuth(app, opts.db);
+  installAuth(app, opts.db, opts.publicPaths);
 
   await app.register(swagger, {
     openapi: {

@@ -24,6 +24,8 @@ export interface Db extends Queryable {
 /** PostgreSQL's unique_violation, for turning duplicate ids into 409s. */
 export const UNIQUE_VIOLATION = "23505";
 export const FOREIGN_KEY_VIOLATION = "23503";
+/** ON DELETE RESTRICT reports this instead of 23503. */
+export const RESTRICT_VIOLATION = "23001";
 
 export function pgErrorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

@@ -34,6 +34,7 @@ CREATE TABLE deployments (
   cancel_requested_at timestamptz,
   cancel_note text,
   job_token_hash text,
+  dispatch_nonce text,
   driver_handle jsonb,
   owner_replica text,
   lease_expires_at timestamptz,
