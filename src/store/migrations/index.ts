@@ -1,5 +1,6 @@
 import { sql as foundation } from "./001_foundation.js";
 import { sql as deployments } from "./002_deployments.js";
+import { sql as oidc } from "./003_oidc.js";
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: "foundation", sql: foundation },
   { version: 2, name: "deployments", sql: deployments },
+  { version: 3, name: "oidc", sql: oidc },
 ];

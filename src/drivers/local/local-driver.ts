@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { InternalError, TransientError } from "../../errors/porch-error.js";
+import { RUNNER_ENV } from "../../jobs/protocol.js";
+import type { CancelOutcome, DispatchRequest, DriverEvents, DriverHandle, JobRef, RunnerDriver, RunnerSnapshot } from "../driver.js";
+import type { Logger } from "../../util/logger.js";
+import { runnerProgramPath } from "./runner-program-path.js";
+
+/** The orchestrator's own environment is not the job's: only these pass through to the child. */
+const PASS_THROUGH = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|SSL_CERT_FILE|SSL_CERT_DIR|NODE_EXTRA_CA_CERTS|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|AWS_[A-Z0-9_]+|TF_[A-Za-z0-9_]+|PORCH_IAC_BINARY|PORCH_TOFU_[A-Z_]+|PORCH_S3_ENDPOINT|PORCH_HEARTBEAT_MS|PORCH_LOG_FLUSH_MS)$/;
+
+export interface LocalDriverOptions {
+  events: DriverEvents;
+  logger: Logger;
+  /** Default parent of job working directories; a runner's `working_dir` overrides it. */
+  defaultWorkingDir: string;
+  /** SIGTERM first, SIGKILL after this long. @default 30000 */
+  killGraceMs?: number;
+  /** @default [process.execPath, <dist/runner/main.js>] */
+  command?: string[];
+  /** Replaces the orchestrator's environment as the base (tests). */
+  baseEnv?: NodeJS.ProcessEnv;
+}
+
+interface Running {
+  child: ChildProcess | null;
+  pid: number;
+  tail: string[];
+  finished: boolean;
+  exited: boolean;
+  watch?: NodeJS.Timeout;
+}
+
+/**
+ * Runs each job as a child process of the orchestrator: porch's embedded default. The child gets
+ * the same environment contract a Fargate task gets, and nothing else of the orchestrator's.
+ */
+export class LocalDriver implements RunnerDriver {
+  readonly type = "local" as const;
+  private readonly jobs = new Map<string, Running>();
+
+  constructor(private readonly o: LocalDriverOptions) {}
+
+  private childEnv(req: DispatchRequest, workDir: string): NodeJS.ProcessEnv {
+    const base = this.o.baseEnv ?? process.env;
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(base)) if (v !== undefined && PASS_THROUGH.test(k)) env[k] = v;
+    return { ...env, ...req.env, [RUNNER_ENV.workDir]: workDir };
+  }
+
+  async dispatch(req: DispatchRequest): Promise<DriverHandle> {
+    const existing = this.jobs.get(req.job.deploymentId);
+    if (existing) return { pid: existing.pid };
+    const cfg = req.runner.runner_configuration;
+    const parent = cfg.type === "local" && cfg.working_dir ? cfg.working_dir : this.o.defaultWorkingDir;
+    const workDir = join(parent, req.job.deploymentId);
+    try {
+      mkdirSync(parent, { recursive: true });
+    } catch (err) {
+      throw new InternalError(`cannot create the job directory ${parent}: ${(err as Error).message}; check runner_configuration.working_dir`, "working_dir_unusable", err);
+    }
+    const [cmd, ...args] = this.o.command ?? [process.execPath, runnerProgramPath()];
+    const child = spawn(cmd!, args, { env: this.childEnv(req, workDir), stdio: ["ignore", "pipe", "pipe"] });
+    const running: Running = { child, pid: child.pid ?? -1, tail: [], finished: false, exited: false };
+    const keep = (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line) continue;
+        running.tail.push(line);
+        if (running.tail.length > 20) running.tail.shift();
+      }
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    const spawned = await new Promise<boolean>((resolve) => {
+      child.once("spawn", () => resolve(true));
+      child.once("error", (err) => {
+        running.tail.push(String(err));
+        resolve(false);
+      });
+    });
+    if (!spawned) {
+      throw new TransientError(`could not start the runner program (${cmd}): ${running.tail.join(" ")}`, "runner_spawn_failed");
+    }
+    this.jobs.set(req.job.deploymentId, running);
+    child.once("exit", (code, signal) => this.onExit(req.job.deploymentId, code, signal));
+    return { pid: running.pid, started_at: new Date().toISOString() };
+  }
+
+  private onExit(deploymentId: string, code: number | null, signal: NodeJS.Signals | null): void {
+    const running = this.jobs.get(deploymentId);
+    if (!running || running.exited) return;
+    running.exited = true;
+    if (running.watch) clearInterval(running.watch);
+    this.jobs.delete(deploymentId);
+    if (running.finished) return;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = running.tail.slice(-5).join(" | ");
+    this.o.events.exited({
+      deploymentId,
+      error: new InternalError(`the runner program ${how} before reporting a result${tail ? `: ${tail}` : ""}`, "runner_exited"),
+      lastKnown: { exitCode: code, signal },
+    });
+  }
+
+  finished(deploymentId: string): void {
+    const running = this.jobs.get(deploymentId);
+    if (running) running.finished = true;
+  }
+
+  /**
+   * After an orchestrator restart a child may still be alive (it outlives a crashed parent) and will
+   * report its result by itself; otherwise the job is over and says why.
+   */
+  async resume(jobs: Array<{ job: JobRef; runner: RunnerSnapshot; handle: DriverHandle }>): Promise<void> {
+    for (const { job, handle } of jobs) {
+      const pid = typeof handle.pid === "number" ? handle.pid : -1;
+      if (pid > 0 && isAlive(pid)) {
+        const running: Running = { child: null, pid, tail: [], finished: false, exited: false };
+        running.watch = setInterval(() => {
+          if (!isAlive(pid)) this.onExit(job.deploymentId, null, null);
+        }, 1000);
+        running.watch.unref();
+        this.jobs.set(job.deploymentId, running);
+        continue;
+      }
+      this.o.events.exited({
+        deploymentId: job.deploymentId,
+        error: new InternalError(
+          "the orchestrator restarted while this job ran on the local runner, and its process did not survive; deploy again",
+          "orchestrator_restarted",
+        ),
+      });
+    }
+  }
+
+  async cancel(job: JobRef, _runner: RunnerSnapshot, _handle: DriverHandle | null, _reason: string): Promise<CancelOutcome> {
+    const running = this.jobs.get(job.deploymentId);
+    if (!running) return { signalled: false, note: "the job's process is not running on this orchestrator; the runner stops at its next check-in" };
+    signal(running, "SIGTERM");
+    const grace = setTimeout(() => {
+      if (!running.exited) signal(running, "SIGKILL");
+    }, this.o.killGraceMs ?? 30_000);
+    grace.unref();
+    return { signalled: true };
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.jobs.values()) if (r.watch) clearInterval(r.watch);
+  }
+
+  /** For graceful server shutdown and tests: stop every job now. */
+  killAll(): void {
+    for (const r of this.jobs.values()) signal(r, "SIGKILL");
+  }
+}
+
+function signal(running: Running, sig: NodeJS.Signals): void {
+  try {
+    if (running.child) running.child.kill(sig);
+    else process.kill(running.pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,91 @@
+import { PorchError, TransientError, UnauthorizedError, ConfigError } from "../errors/porch-error.js";
+import { jobSpecSchema, type JobResult, type JobSpec, type LogLine } from "../jobs/protocol.js";
+
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 12, baseMs: 100, maxMs: 5000 };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * The runner program's side of the job protocol. Every call is idempotent on the server, so any
+ * failure that might be the network (connection errors, timeouts, 5xx, 429) is retried with
+ * exponential backoff and full jitter; 401 means the deployment ended and is final.
+ */
+export class JobClient {
+  constructor(
+    private readonly apiUrl: string,
+    private readonly deploymentId: string,
+    private readonly token: string,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    private readonly requestTimeoutMs = 15_000,
+  ) {}
+
+  private url(path: string): string {
+    return `${this.apiUrl}/job/v1/deployments/${this.deploymentId}/${path}`;
+  }
+
+  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
+      if (attempt > 0) {
+        const cap = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** attempt);
+        await sleep(Math.random() * cap);
+      }
+      try {
+        const res = await fetch(this.url(path), {
+          method,
+          headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+          body: body !== undefined ? JSON.stringify(body) : undefined,
+          signal: AbortSignal.timeout(this.requestTimeoutMs),
+        });
+        if (res.ok) return res;
+        const text = await res.text().catch(() => "");
+        if (res.status === 401) throw new UnauthorizedError(`the orchestrator rejected the job token: ${text}`);
+        if (res.status >= 500 || res.status === 429 || res.status === 408) {
+          lastError = new TransientError(`${method} ${path}: HTTP ${res.status} ${text}`, "job_protocol_unavailable");
+          continue;
+        }
+        throw new ConfigError(`${method} ${path} was refused: HTTP ${res.status} ${text}`, "job_protocol_refused");
+      } catch (err) {
+        if (err instanceof PorchError && !err.retryable) throw err;
+        lastError = err;
+      }
+    }
+    throw new TransientError(
+      `could not reach the orchestrator at ${this.apiUrl} after ${this.retry.attempts} attempts: ${(lastError as Error)?.message ?? lastError}`,
+      "orchestrator_unreachable",
+      lastError,
+    );
+  }
+
+  async start(): Promise<JobSpec> {
+    const res = await this.call("POST", "start", {});
+    return jobSpecSchema.parse(await res.json());
+  }
+
+  async bundle(): Promise<Buffer> {
+    const res = await this.call("GET", "bundle");
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  async logs(lines: LogLine[]): Promise<number> {
+    const res = await this.call("POST", "logs", { lines });
+    return ((await res.json()) as { stored_through: number }).stored_through;
+  }
+
+  async heartbeat(): Promise<{ cancel_requested: boolean }> {
+    const res = await this.call("POST", "heartbeat", {});
+    return (await res.json()) as { cancel_requested: boolean };
+  }
+
+  async result(result: JobResult): Promise<void> {
+    await this.call("POST", "result", result);
+  }
+}
