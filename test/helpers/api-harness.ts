@@ -10,14 +10,20 @@ import { silentLogger } from "../../src/util/logger.js";
  * PORCH_TEST_DATABASE_URL is set (.ci/run does both). Each harness gets a fresh schema.
  */
 export async function openTestDb(): Promise<Db> {
+  const url = await testDatabaseUrl();
+  return url ? openStore({ databaseUrl: url }) : openStore({});
+}
+
+/** A fresh schema on the real PostgreSQL when PORCH_TEST_DATABASE_URL is set; undefined otherwise. */
+export async function testDatabaseUrl(): Promise<string | undefined> {
   const url = process.env.PORCH_TEST_DATABASE_URL;
-  if (!url) return openStore({});
+  if (!url) return undefined;
   const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = await openStore({ databaseUrl: url, skipMigrations: true });
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.close();
   const sep = url.includes("?") ? "&" : "?";
-  return openStore({ databaseUrl: `${url}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}` });
+  return `${url}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
 export interface ApiHarness {
