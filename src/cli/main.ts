@@ -5,6 +5,9 @@ import { registerResourceCommands } from "./resources.js";
 import { registerDeployCommands } from "./deploy.js";
 import { registerServeCommands } from "./serve.js";
 import { registerOidcCommands } from "./oidc.js";
+import { registerAwsCommands } from "../aws-setup/cli.js";
+import { OidcIssuer, loadMasterKey } from "../oidc/index.js";
+import { openStore } from "../store/open.js";
 import { PorchError } from "../errors/porch-error.js";
 import { PORCH_VERSION } from "../api/server.js";
 
@@ -28,6 +31,31 @@ registerServeCommands(program, out, err);
 registerResourceCommands(program, client, out);
 registerDeployCommands(program, client, out, err);
 registerOidcCommands(program, out);
+registerAwsCommands(program, {
+  issuerUrl: () => {
+    const url = process.env.PORCH_OIDC_ISSUER_URL;
+    if (!url) throw new Error("set PORCH_OIDC_ISSUER_URL to porch's public OIDC issuer URL (the one the server uses)");
+    return url;
+  },
+  orgId: () => client().settings.org,
+  fetchRunner: (runnerId) => client().request("GET", client().orgPath(`/runners/${encodeURIComponent(runnerId)}`)),
+  // Minting needs the issuer's signing keys. With a shared PostgreSQL the CLI can open them itself; the
+  // embedded store belongs to the running server, so then the doctor skips the OIDC check and says so.
+  webIdentityToken:
+    process.env.DATABASE_URL && process.env.PORCH_OIDC_ISSUER_URL
+      ? async (orgId, runnerId) => {
+          const db = await openStore({ databaseUrl: process.env.DATABASE_URL });
+          try {
+            const masterKey = await loadMasterKey({ env: process.env, dataDir: program.opts<ClientFlags>().dataDir ?? process.env.PORCH_DATA_DIR ?? ".porch" });
+            const issuer = await OidcIssuer.open({ db, issuerUrl: process.env.PORCH_OIDC_ISSUER_URL!, masterKey });
+            return (await issuer.mintToken({ orgId, runnerId })).token;
+          } finally {
+            await db.close();
+          }
+        }
+      : undefined,
+  out,
+});
 program
   .command("runner-exec")
   .description("run the runner program (what a local child process or a Fargate task runs; configured by PORCH_* environment variables)")

@@ -4,7 +4,7 @@ import { OidcIssuer, oidcPublicPaths, registerOidcRoutes, validateIssuerUrl } fr
 import type { Db } from "../store/db.js";
 import type { Logger } from "../util/logger.js";
 import type { ServerSettings } from "./settings.js";
-import { createServerlessEcsDriver } from "../drivers/serverless-ecs/index.js";
+import { createServerlessEcsDriver, type ServerlessEcsDriverOptions } from "../drivers/serverless-ecs/index.js";
 
 export interface EcsSupport {
   driver: RunnerDriver;
@@ -25,6 +25,7 @@ export async function buildEcsSupport(ctx: {
   masterKey: Buffer;
   events: DriverEvents;
   logger: Logger;
+  driverTuning?: Partial<ServerlessEcsDriverOptions>;
 }): Promise<EcsSupport | null> {
   const { settings: s } = ctx;
   if (!s.oidcIssuerUrl) return null;
@@ -37,6 +38,8 @@ export async function buildEcsSupport(ctx: {
     taskDefinitionPrefix: s.taskDefinitionPrefix,
     runTaskRatePerSecond: s.runTaskRatePerSecond,
     logger: ctx.logger,
+    ...(s.awsEndpointUrl ? { endpoints: { ecs: s.awsEndpointUrl, sts: s.awsEndpointUrl } } : {}),
+    ...ctx.driverTuning,
   });
   let timer: NodeJS.Timeout | undefined;
   return {

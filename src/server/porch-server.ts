@@ -13,7 +13,8 @@ import type { RunnerDriver } from "../drivers/driver.js";
 import { LocalDriver } from "../drivers/local/local-driver.js";
 import { JobTokens } from "../jobs/job-tokens.js";
 import { registerJobRoutes } from "../jobs/routes.js";
-import { loadMasterKey } from "../oidc/index.js";
+import { loadMasterKey, type OidcIssuer } from "../oidc/index.js";
+import type { ServerlessEcsDriverOptions } from "../drivers/serverless-ecs/index.js";
 import type { Db } from "../store/db.js";
 import { openStore } from "../store/open.js";
 import { createLogger, type Logger } from "../util/logger.js";
@@ -27,6 +28,8 @@ export interface PorchServer {
   scheduler: Scheduler;
   adminTokenPath: string;
   drivers: Map<string, RunnerDriver>;
+  /** porch's OIDC issuer, when PORCH_OIDC_ISSUER_URL is set. */
+  oidc: OidcIssuer | null;
   close(opts?: { killJobs?: boolean }): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export interface StartOptions {
   localJobBaseEnv?: NodeJS.ProcessEnv;
   schedulerTuning?: { pollMs?: number; sweepMs?: number; leaseSeconds?: number };
   localKillGraceMs?: number;
+  /** Tuning of the serverless-ecs driver (tests: short polls and budgets). */
+  ecsDriverTuning?: Partial<ServerlessEcsDriverOptions>;
 }
 
 function stableReplicaId(dataDir: string): string {
@@ -64,6 +69,8 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
   const sm = new DeploymentStateMachine(events);
   const drivers = new Map<string, RunnerDriver>();
 
+  // Drivers and routes need the scheduler's callbacks before it can be built (it needs the listen URL).
+  // eslint-disable-next-line prefer-const
   let scheduler!: Scheduler;
   const driverEvents = { exited: (e: Parameters<Scheduler["driverEvents"]["exited"]>[0]) => scheduler.driverEvents.exited(e) };
   drivers.set(
@@ -76,7 +83,7 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
       baseEnv: opts.localJobBaseEnv,
     }),
   );
-  const ecs: EcsSupport | null = await buildEcsSupport({ settings: s, db, masterKey, events: driverEvents, logger });
+  const ecs: EcsSupport | null = await buildEcsSupport({ settings: s, db, masterKey, events: driverEvents, logger, driverTuning: opts.ecsDriverTuning });
   if (ecs) drivers.set("serverless-ecs", ecs.driver);
   for (const [type, driver] of Object.entries(opts.driverOverrides?.({ events: driverEvents, logger }) ?? {})) drivers.set(type, driver);
 
@@ -131,6 +138,7 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
     scheduler,
     adminTokenPath: admin.path,
     drivers,
+    oidc: ecs?.issuer ?? null,
     async close(closeOpts = {}) {
       await scheduler.stop();
       ecs?.stopMaintenance();

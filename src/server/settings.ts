@@ -21,6 +21,8 @@ export interface ServerSettings {
   taskDefinitionPrefix: string;
   /** PORCH_ECS_RUN_TASK_RATE: RunTask calls per second per account and region; @default 20 */
   runTaskRatePerSecond: number;
+  /** PORCH_AWS_ENDPOINT_URL: send ECS and STS calls here (LocalStack, tests); @default AWS's regional endpoints */
+  awsEndpointUrl?: string;
   /** PORCH_DEPLOYMENT_TIMEOUT_SECONDS; @default 3600 */
   defaultTimeoutSeconds: number;
   logLevel: string;
@@ -47,6 +49,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv, flags: { dataDir?: st
     runnerImage: env.PORCH_RUNNER_IMAGE || DEFAULT_RUNNER_IMAGE,
     taskDefinitionPrefix: env.PORCH_ECS_TASK_DEFINITION_PREFIX || "humanitec",
     runTaskRatePerSecond: int(env, "PORCH_ECS_RUN_TASK_RATE", 20, 1, 1000),
+    awsEndpointUrl: env.PORCH_AWS_ENDPOINT_URL || undefined,
     defaultTimeoutSeconds: int(env, "PORCH_DEPLOYMENT_TIMEOUT_SECONDS", 3600, 30, 86_400),
     logLevel: env.PORCH_LOG_LEVEL || "info",
   };

@@ -35,7 +35,7 @@ describe("seed 000 configuration examples", () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const read = await h.call("GET", `/orgs/acme/runners/${id}`);
     expect(read.status).toBe(200);
-    expect(read.body.runner_configuration).toEqual((body as { runner_configuration: unknown }).runner_configuration);
+    expect(read.body.runner_configuration).toEqual((body as unknown as { runner_configuration: unknown }).runner_configuration);
     expect(read.body.state_storage_configuration).toEqual({ type: "s3", bucket: "humanitec-ecs-runner-state", path_prefix: "state-files" });
   });
 

@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startPorch } from "../src/server/porch-server.js";
+import { readServerSettings } from "../src/server/settings.js";
+import { silentLogger } from "../src/util/logger.js";
+import { bundleDirectory } from "../src/cli/bundle-dir.js";
+import { fmt, summary } from "./stats.js";
+
+/**
+ * Issue 3: 50 environments deploying at once on the local runner, with an instant stand-in tofu so the
+ * figures are porch's own: dispatch latency (create -> runner program spawned), result-to-visible
+ * latency (result recorded -> a following client sees the end), runner overhead (spawn -> tofu init).
+ */
+export async function benchDeployments(opts: { envs: number }): Promise<string[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), "porch-bench-deploy-"));
+  const marks = join(dataDir, "tofu-marks.txt");
+  const server = await startPorch({
+    settings: { ...readServerSettings({}, { dataDir, port: 0 }), databaseUrl: undefined },
+    logger: silentLogger,
+    extraJobEnv: { PORCH_IAC_BINARY: resolve("bench/fixtures/tofu"), PORCH_BENCH_MARKS: marks, PORCH_LOG_FLUSH_MS: "20" },
+    localJobBaseEnv: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
+  const token = readFileSync(server.adminTokenPath, "utf8").trim();
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: "POST", headers, body: JSON.stringify(body) }).then((r) => r.json());
+  await post("/orgs", { id: "bench" });
+  await post("/orgs/bench/runners", { id: "local", runner_configuration: { type: "local", max_concurrent_jobs: opts.envs }, state_storage_configuration: { type: "local" } });
+  await post("/orgs/bench/runner-rules", { runner_id: "local" });
+  await post("/orgs/bench/env-types", { id: "dev" });
+  await post("/orgs/bench/projects", { id: "app" });
+  for (let i = 0; i < opts.envs; i++) await post("/orgs/bench/projects/app/envs", { id: `env-${i}`, env_type_id: "dev" });
+  const bundle = await bundleDirectory(resolve("examples/hello"));
+  await fetch(`${server.url}/orgs/bench/bundles/${bundle.digest}`, { method: "PUT", headers: { ...headers, "content-type": "application/gzip" }, body: new Uint8Array(bundle.content) });
+
+  const created = new Map<string, number>();
+  const visibleAt = new Map<string, number>();
+  await Promise.all(
+    Array.from({ length: opts.envs }, async (_, i) => {
+      const t0 = Date.now();
+      const dep = (await post("/orgs/bench/deployments", { project_id: "app", env_id: `env-${i}`, bundle_digest: bundle.digest })) as { id: string };
+      created.set(dep.id, t0);
+      // Follow the logs like `porch deploy` does; the end record is when the result became visible.
+      const res = await fetch(`${server.url}/orgs/bench/deployments/${dep.id}/logs?follow=true`, { headers });
+      const text = await res.text();
+      visibleAt.set(dep.id, Date.now());
+      if (!text.includes('"type":"end"')) throw new Error("log stream ended without an end record");
+    }),
+  );
+  const rows = await server.db.query<{ id: string; status: string; driver_handle: { started_at?: string }; finished_at: Date }>(
+    "SELECT id, status, driver_handle, finished_at FROM deployments",
+  );
+  const tofuStart = new Map<string, number>();
+  if (existsSync(marks)) {
+    for (const line of readFileSync(marks, "utf8").trim().split("\n")) {
+      const [cwd, ts] = line.split(" ");
+      const id = /jobs\/([0-9a-f-]{36})\//.exec(cwd ?? "")?.[1];
+      if (id && !tofuStart.has(id)) tofuStart.set(id, Number(ts));
+    }
+  }
+  const dispatch: number[] = [];
+  const visible: number[] = [];
+  const overhead: number[] = [];
+  for (const r of rows.rows) {
+    if (r.status !== "succeeded") throw new Error(`bench deployment ${r.id} ended ${r.status}`);
+    const spawned = Date.parse(r.driver_handle.started_at ?? "");
+    dispatch.push(spawned - created.get(r.id)!);
+    visible.push(visibleAt.get(r.id)! - new Date(r.finished_at).getTime());
+    if (tofuStart.has(r.id)) overhead.push(tofuStart.get(r.id)! - spawned);
+  }
+  await server.close({ killJobs: true });
+  rmSync(dataDir, { recursive: true, force: true });
+  const d = summary(dispatch);
+  const v = summary(visible);
+  const o = summary(overhead);
+  return [
+    `Deployments on the local runner (${opts.envs} environments deploying at once, embedded store, instant stand-in tofu):`,
+    `  dispatch latency (create -> runner program spawned): p50 ${fmt(d.p50)}, p99 ${fmt(d.p99)} (target p99 < 100 ms)`,
+    `  result-to-visible (result recorded -> following client sees the end): p50 ${fmt(v.p50)}, p99 ${fmt(v.p99)} (target < 1 s)`,
+    `  runner overhead (spawn -> tofu init starts): p50 ${fmt(o.p50)}, p99 ${fmt(o.p99)}, n=${o.n} (target < 500 ms)`,
+  ];
+}

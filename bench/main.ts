@@ -1,0 +1,14 @@
+import { benchApi } from "./api-bench.js";
+import { benchDeployments } from "./deploy-bench.js";
+
+const only = process.argv[2];
+const sections: Array<[string, () => Promise<string[]>]> = [
+  ["api", () => benchApi({ clients: 50, perClient: 20 })],
+  ["deployments", () => benchDeployments({ envs: 50 })],
+];
+for (const [name, run] of sections) {
+  if (only && only !== name) continue;
+  const lines = await run();
+  console.log(lines.join("\n"));
+  console.log("");
+}
