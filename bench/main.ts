@@ -1,10 +1,12 @@
 import { benchApi } from "./api-bench.js";
 import { benchDeployments } from "./deploy-bench.js";
+import { benchEcs } from "./ecs-bench.js";
 
 const only = process.argv[2];
 const sections: Array<[string, () => Promise<string[]>]> = [
   ["api", () => benchApi({ clients: 50, perClient: 20 })],
   ["deployments", () => benchDeployments({ envs: 50 })],
+  ["ecs", () => benchEcs({ deployments: 100, envs: 10, rate: 20 })],
 ];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;

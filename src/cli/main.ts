@@ -11,6 +11,10 @@ import { openStore } from "../store/open.js";
 import { PorchError } from "../errors/porch-error.js";
 import { PORCH_VERSION } from "../api/server.js";
 
+// porch pins AWS SDK v3 releases that support Node 20; their notice about releases after 2026 is not
+// actionable for porch's users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
 

@@ -97,7 +97,7 @@ async function fetchAsset(url: string): Promise<Buffer> {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   } catch (err) {
-    throw new TransientError(`could not download ${url}: ${(err as Error).message}`, "iac_download_failed", err);
+    throw new TransientError(`could not download ${url}: ${(err as Error).message}; install OpenTofu (tofu on PATH) or set PORCH_IAC_BINARY to an OpenTofu or Terraform binary`, "iac_download_failed", err);
   }
   if (!res.ok) {
     const message = `downloading ${url} failed with HTTP ${res.status}`;

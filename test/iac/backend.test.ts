@@ -33,7 +33,7 @@ describe("renderBackend", () => {
 
     expect(await backendSettings(hcl)).toEqual({
       type: "s3",
-      config: { bucket: "my-state", key: "tf/states/acme/shop/dev.tfstate", region: "eu-central-1", encrypt: true, use_lockfile: true },
+      config: { bucket: "my-state", key: "tf/states/acme/shop/dev.tfstate", region: "eu-central-1", encrypt: true, use_lockfile: true, workspace_key_prefix: "tf/states/workspaces" },
     });
     expect(location).toBe("s3://my-state/tf/states/acme/shop/dev.tfstate");
   });

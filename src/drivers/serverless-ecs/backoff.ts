@@ -9,6 +9,11 @@ export interface BackoffPolicy {
   capMs?: number;
   now: () => number;
   random: () => number;
+  /**
+   * Time spent waiting in porch's own queue (the RunTask rate limiter) so far: it does not count against
+   * the budget, or a large burst would fail deployments that never got a chance to call AWS.
+   */
+  queuedMs?: () => number;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,7 +42,7 @@ export async function retryWithinBudget<T>(
       const err = toPorchError(thrown);
       if (!err.retryable) throw err;
       const delay = fullJitterDelay(n - 1, policy.random, policy.baseMs, policy.capMs);
-      if (policy.now() + delay > deadline) {
+      if (policy.now() - (policy.queuedMs?.() ?? 0) + delay > deadline) {
         throw new TransientError(`${err.message} (${what}: gave up after ${n} attempt${n === 1 ? "" : "s"})`, err.code, err);
       }
       onRetry?.(err, delay, n);

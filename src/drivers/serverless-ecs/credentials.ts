@@ -60,7 +60,14 @@ export class WebIdentityCredentials {
       pending = this.assume(target).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
-    const fresh = await pending;
+    let fresh: AssumedCredentials;
+    try {
+      fresh = await pending;
+    } catch (err) {
+      // Refreshing early failed (STS blip): credentials that have not expired yet still work.
+      if (cached && cached.expiration.getTime() > this.opts.now()) return cached;
+      throw err;
+    }
     this.cache.set(key, fresh);
     return fresh;
   }

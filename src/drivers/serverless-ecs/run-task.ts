@@ -106,12 +106,15 @@ export interface StartTaskOptions {
  */
 export async function startTask(opts: StartTaskOptions): Promise<Task> {
   const ctx = { ...opts.ctx, operation: "ecs:RunTask" };
+  let queuedMs = 0;
   return retryWithinBudget(
     "ecs:RunTask",
     async () => {
       const taskDefinitionArn = await opts.taskDefinition();
       const input = runTaskInput(opts.plan, taskDefinitionArn);
+      const queuedSince = opts.backoff.now();
       await opts.limiter.acquire();
+      queuedMs += opts.backoff.now() - queuedSince;
       let out;
       try {
         out = await opts.client.send(new RunTaskCommand(input));
@@ -131,7 +134,7 @@ export async function startTask(opts: StartTaskOptions): Promise<Task> {
       if (!failure) throw new TransientError("ecs:RunTask returned neither a task nor a failure", "ecs_run_task_empty");
       throw classifyRunTaskFailure(failure, ctx);
     },
-    opts.backoff,
+    { ...opts.backoff, queuedMs: () => queuedMs },
     (err, delayMs, attempt) =>
       opts.logger.debug?.({ deploymentId: opts.plan.ref.deploymentId, code: err.code, attempt, delayMs, message: err.message }, "retrying ecs:RunTask"),
   );

@@ -38,6 +38,26 @@ describe("retryWithinBudget", () => {
     expect((err as Error).message).toContain("gave up after 2 attempts");
   });
 
+  it("does not count time queued in porch's own rate limiter against the budget", async () => {
+    let clock = 0;
+    let queued = 0;
+    let calls = 0;
+    const out = await retryWithinBudget(
+      "op",
+      async () => {
+        calls++;
+        // Each attempt first waits 10 s for a RunTask token, then meets a network blip once.
+        clock += 10_000;
+        queued += 10_000;
+        if (calls < 2) throw new TransientError("ECONNRESET", "ecs_unavailable");
+        return "ok";
+      },
+      { budgetMs: 1_000, baseMs: 1, capMs: 2, now: () => clock, random: () => 0.5, queuedMs: () => queued },
+    );
+    expect(out).toBe("ok");
+    expect(calls).toBe(2);
+  });
+
   it("full jitter stays below the exponential ceiling", () => {
     expect(fullJitterDelay(0, () => 0.999, 100, 5000)).toBeLessThan(100);
     expect(fullJitterDelay(3, () => 0.999, 100, 5000)).toBeLessThan(800);
