@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { getPriority, setPriority } from "node:os";
 import { InternalError, TransientError } from "../../errors/porch-error.js";
 import { RUNNER_ENV } from "../../jobs/protocol.js";
 import type { CancelOutcome, DispatchRequest, DriverEvents, DriverHandle, JobRef, RunnerDriver, RunnerSnapshot } from "../driver.js";
@@ -21,6 +22,11 @@ export interface LocalDriverOptions {
   command?: string[];
   /** Replaces the orchestrator's environment as the base (tests). */
   baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * Jobs run this much "nicer" than the orchestrator (and OpenTofu inherits it), so dozens of jobs
+   * starting at once cannot starve the API and the scheduler of CPU. @default 10
+   */
+  jobNiceness?: number;
 }
 
 interface Running {
@@ -63,6 +69,7 @@ export class LocalDriver implements RunnerDriver {
     const [cmd, ...args] = this.o.command ?? [process.execPath, runnerProgramPath()];
     const child = spawn(cmd!, args, { env: this.childEnv(req, workDir), stdio: ["ignore", "pipe", "pipe"] });
     const running: Running = { child, pid: child.pid ?? -1, tail: [], finished: false, exited: false };
+    lowerPriority(running.pid, this.o.jobNiceness ?? 10);
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) {
         if (!line) continue;
@@ -161,6 +168,15 @@ function signal(running: Running, sig: NodeJS.Signals): void {
     else process.kill(running.pid, sig);
   } catch {
     // already gone
+  }
+}
+
+function lowerPriority(pid: number, niceness: number): void {
+  if (pid <= 0 || niceness <= 0) return;
+  try {
+    setPriority(pid, Math.min(19, getPriority(pid) + niceness));
+  } catch {
+    // Not permitted on this platform or already gone: jobs then share the CPU equally.
   }
 }
 
