@@ -107,6 +107,30 @@ export function summarize(dep: Deployment): string {
   return lines.join("\n");
 }
 
+/**
+ * A one-line status under the streaming logs on a terminal ("running · 42s"), cleared before each log
+ * line; nothing on pipes, so scripts see only the logs.
+ */
+export function statusLine(stream: NodeJS.WriteStream, id: string): { write(line: string): void; stop(): void } {
+  if (!stream.isTTY) return { write: (l) => stream.write(`${l}\n`), stop: () => undefined };
+  const started = Date.now();
+  const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+  let frame = 0;
+  const draw = () => stream.write(`\r\x1b[2K${frames[frame++ % frames.length]} deployment ${id.slice(0, 8)} · ${Math.round((Date.now() - started) / 1000)}s`);
+  const timer = setInterval(draw, 250);
+  timer.unref();
+  return {
+    write(line) {
+      stream.write(`\r\x1b[2K${line}\n`);
+      draw();
+    },
+    stop() {
+      clearInterval(timer);
+      stream.write("\r\x1b[2K");
+    },
+  };
+}
+
 export function registerDeployCommands(program: Command, client: () => ApiClient, out: (s: string) => void, err: (s: string) => void): void {
   program
     .command("deploy <dir>")
@@ -123,7 +147,6 @@ export function registerDeployCommands(program: Command, client: () => ApiClient
     .action(async (dir: string, o: { project: string; env: string; mode: string; var: string[]; varFile: string[]; timeout?: string; idempotencyKey?: string; follow: boolean; output?: string }) => {
       const c = client();
       const format = parseFormat(o.output);
-      const log = format === "table" ? out : err;
       const bundle = await bundleDirectory(resolve(dir));
       const head = await c.fetch("HEAD", c.orgPath(`/bundles/${bundle.digest}`));
       if (head.status === 404) await c.request("PUT", c.orgPath(`/bundles/${bundle.digest}`), undefined, { raw: bundle.content });
@@ -145,7 +168,8 @@ export function registerDeployCommands(program: Command, client: () => ApiClient
         if (format !== "table") out(render(dep, format));
         return;
       }
-      const final = await followDeployment(c, dep.id, log);
+      const status = statusLine(format === "table" ? process.stdout : process.stderr, dep.id);
+      const final = await followDeployment(c, dep.id, (l) => status.write(l)).finally(() => status.stop());
       if (format === "table") out(summarize(final));
       else out(render(final, format));
       if (final.status !== "succeeded") process.exitCode = 1;

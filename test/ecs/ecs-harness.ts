@@ -26,7 +26,7 @@ export interface EcsHarness {
  * porch with its serverless-ecs driver talking (through the real AWS SDK) to the fake ECS/STS, whose
  * tasks run the real runner program with the stand-in tofu and an S3 state bucket on s3rver.
  */
-export async function startEcsHarness(opts: { ecs?: Partial<NonNullable<FakeAwsOptions["ecs"]>> } = {}): Promise<EcsHarness> {
+export async function startEcsHarness(opts: { ecs?: Partial<NonNullable<FakeAwsOptions["ecs"]>>; runTaskRatePerSecond?: number } = {}): Promise<EcsHarness> {
   const s3 = await startS3Server();
   await s3.createBucket(BUCKET);
   let issuer: OidcIssuer | null = null;
@@ -59,8 +59,8 @@ export async function startEcsHarness(opts: { ecs?: Partial<NonNullable<FakeAwsO
     },
   });
   const porch = await startPorchHarness({
-    settings: { oidcIssuerUrl: ISSUER, awsEndpointUrl: aws.endpoint } as never,
-    ecsDriverTuning: { pollFastMs: 100, pollSlowMs: 300, retryBudgetMs: 5000, retryBaseMs: 20 },
+    settings: { oidcIssuerUrl: ISSUER, awsEndpointUrl: aws.endpoint, ...(opts.runTaskRatePerSecond ? { runTaskRatePerSecond: opts.runTaskRatePerSecond } : {}) } as never,
+    ecsDriverTuning: { pollFastMs: 100, pollSlowMs: 300, retryBudgetMs: 60_000, retryBaseMs: 20 },
   });
   issuer = porch.server.oidc;
   await porch.setup({ envs: ["dev", "qa"] });

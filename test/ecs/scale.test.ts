@@ -11,10 +11,11 @@ beforeAll(async () => {
   h = await startEcsHarness({
     ecs: {
       launcher: protocolOnlyLauncher({ onStart: (id) => starts.set(id, (starts.get(id) ?? 0) + 1) }),
-      // Below porch's own limiter, so AWS really throttles and porch has to back off and retry.
-      runTaskRate: { perSecond: 40, burst: 10 },
+      // Well below porch's own limiter (200/s here), so AWS really throttles and porch has to back off and retry.
+      runTaskRate: { perSecond: 40, burst: 5 },
       timings: { provisioningMs: 1, pendingMs: 1, activatingMs: 1, stoppingMs: 1, stopTimeoutMs: 100 },
     },
+    runTaskRatePerSecond: 200,
   });
   for (let i = 0; i < ENVS; i++) await h.porch.api("POST", "/orgs/acme/projects/app/envs", { id: `env-${i}`, env_type_id: "development" });
 }, 120_000);

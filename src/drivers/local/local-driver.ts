@@ -67,7 +67,9 @@ export class LocalDriver implements RunnerDriver {
       throw new InternalError(`cannot create the job directory ${parent}: ${(err as Error).message}; check runner_configuration.working_dir`, "working_dir_unusable", err);
     }
     const [cmd, ...args] = this.o.command ?? [process.execPath, runnerProgramPath()];
-    const child = spawn(cmd!, args, { env: this.childEnv(req, workDir), stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group: a Ctrl-C meant for `porch serve` must not also reach OpenTofu directly,
+    // or OpenTofu would see two interrupts (the terminal's and the runner's) and abort hard.
+    const child = spawn(cmd!, args, { env: this.childEnv(req, workDir), stdio: ["ignore", "pipe", "pipe"], detached: true });
     const running: Running = { child, pid: child.pid ?? -1, tail: [], finished: false, exited: false };
     lowerPriority(running.pid, this.o.jobNiceness ?? 10);
     const keep = (chunk: Buffer) => {
