@@ -42,16 +42,34 @@ export async function createApiToken(
   return { id, token, name: input.name, org_id: input.org_id ?? null, expires_at: expiresAt?.toISOString() ?? null };
 }
 
+type TokenRow = { id: string; org_id: string | null; expires_at: Date | null };
+
+/**
+ * Valid tokens are remembered briefly, so a busy CLI or CI system does not cost a query per request.
+ * Only successful lookups are cached, and expiry is still checked on every request.
+ */
+const recentTokens = new Map<string, { row: TokenRow; until: number }>();
+const TOKEN_CACHE_MS = 30_000;
+const TOKEN_CACHE_MAX = 1000;
+
 export async function authenticate(q: Queryable, authorization: string | undefined): Promise<Principal> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
   if (!match) throw new UnauthorizedError();
-  const res = await q.query<{ id: string; org_id: string | null; expires_at: Date | null }>(
-    "SELECT id, org_id, expires_at FROM api_tokens WHERE token_hash = $1",
-    [hashToken(match[1]!)],
-  );
-  const row = res.rows[0];
-  if (!row) throw new UnauthorizedError("the bearer token is not valid for this server");
-  if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw new UnauthorizedError("the bearer token has expired; create a new one");
+  const hash = hashToken(match[1]!);
+  const now = Date.now();
+  const cached = recentTokens.get(hash);
+  let row = cached && cached.until > now ? cached.row : undefined;
+  if (!row) {
+    const res = await q.query<TokenRow>("SELECT id, org_id, expires_at FROM api_tokens WHERE token_hash = $1", [hash]);
+    row = res.rows[0];
+    if (!row) throw new UnauthorizedError("the bearer token is not valid for this server");
+    if (recentTokens.size >= TOKEN_CACHE_MAX) recentTokens.clear();
+    recentTokens.set(hash, { row, until: now + TOKEN_CACHE_MS });
+  }
+  if (row.expires_at && new Date(row.expires_at).getTime() <= now) {
+    recentTokens.delete(hash);
+    throw new UnauthorizedError("the bearer token has expired; create a new one");
+  }
   return { tokenId: row.id, orgId: row.org_id };
 }
 

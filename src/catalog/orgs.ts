@@ -36,3 +36,15 @@ export async function listOrgs(q: Queryable, opts: { limit: number; pageToken?: 
   );
   return toPage(res.rows.map(toOrg), opts.limit, (o) => o.id);
 }
+
+/** Orgs are never deleted through the API, so a positive answer can be remembered for a while. */
+const knownOrgs = new Map<string, number>();
+const KNOWN_ORG_MS = 60_000;
+
+export async function assertOrgExists(q: Queryable, id: string): Promise<void> {
+  const until = knownOrgs.get(id);
+  if (until !== undefined && until > Date.now()) return;
+  await getOrg(q, id);
+  if (knownOrgs.size > 10_000) knownOrgs.clear();
+  knownOrgs.set(id, Date.now() + KNOWN_ORG_MS);
+}

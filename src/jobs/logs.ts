@@ -18,8 +18,8 @@ export async function appendLogLines(q: Queryable, deploymentId: string, lines: 
     values.push(`($1, $${i + 1}, $${i + 2}::timestamptz, $${i + 3}, $${i + 4})`);
   }
   await q.query(`INSERT INTO deployment_logs (deployment_id, seq, ts, stream, line) VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`, params);
-  const res = await q.query<{ max: number | null }>("SELECT max(seq) AS max FROM deployment_logs WHERE deployment_id = $1", [deploymentId]);
-  return Number(res.rows[0]?.max ?? 0);
+  // Every line of the batch is stored now, inserted by this call or by an earlier try of it.
+  return Math.max(...lines.map((l) => l.seq));
 }
 
 export async function readLogLines(q: Queryable, deploymentId: string, afterSeq: number, limit: number): Promise<StoredLogLine[]> {

@@ -6,7 +6,7 @@ import { ForbiddenError } from "../../errors/porch-error.js";
 import { assertOrgAccess } from "../../auth/api-tokens.js";
 import { principalOf } from "../auth-hook.js";
 import { DEFAULT_PAGE_SIZE, pageQuerySchema } from "../../util/pagination.js";
-import { orgCreateSchema, orgSchema, createOrg, getOrg, listOrgs } from "../../catalog/orgs.js";
+import { orgCreateSchema, orgSchema, createOrg, getOrg, listOrgs, assertOrgExists } from "../../catalog/orgs.js";
 import { envTypeCreateSchema, envTypeSchema, envTypeUpdateSchema, createEnvType, deleteEnvType, getEnvType, listEnvTypes, updateEnvType } from "../../catalog/env-types.js";
 import { projectCreateSchema, projectSchema, projectUpdateSchema, createProject, deleteProject, getProject, listProjects, updateProject } from "../../catalog/projects.js";
 import { envCreateSchema, envSchema, envUpdateSchema, createEnv, deleteEnv, getEnv, listEnvs, updateEnv } from "../../catalog/envs.js";
@@ -23,7 +23,7 @@ export function registerCatalogRoutes(root: FastifyInstance, db: Db): void {
   const limit = (q: { per_page?: number }) => q.per_page ?? DEFAULT_PAGE_SIZE;
   const org = async (req: Parameters<typeof principalOf>[0], orgId: string) => {
     assertOrgAccess(principalOf(req), orgId);
-    await getOrg(db, orgId);
+    await assertOrgExists(db, orgId);
   };
 
   // --- orgs

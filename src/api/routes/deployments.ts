@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../../store/db.js";
 import { assertOrgAccess } from "../../auth/api-tokens.js";
-import { getOrg } from "../../catalog/orgs.js";
+import { assertOrgExists } from "../../catalog/orgs.js";
 import { ValidationError } from "../../errors/porch-error.js";
 import { DEFAULT_PAGE_SIZE, pageQuerySchema } from "../../util/pagination.js";
 import { principalOf } from "../auth-hook.js";
@@ -23,7 +23,7 @@ export function registerDeploymentRoutes(root: FastifyInstance, deps: { db: Db; 
   const { db, service, events } = deps;
   const org = async (req: Parameters<typeof principalOf>[0], orgId: string) => {
     assertOrgAccess(principalOf(req), orgId);
-    await getOrg(db, orgId);
+    await assertOrgExists(db, orgId);
   };
 
   app.addContentTypeParser(["application/gzip", "application/x-gzip", "application/octet-stream"], { parseAs: "buffer", bodyLimit: MAX_BUNDLE_BYTES }, (_req, body, done) =>

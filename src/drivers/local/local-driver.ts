@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { getPriority, setPriority } from "node:os";
 import { InternalError, TransientError } from "../../errors/porch-error.js";
 import { RUNNER_ENV } from "../../jobs/protocol.js";
 import type { CancelOutcome, DispatchRequest, DriverEvents, DriverHandle, JobRef, RunnerDriver, RunnerSnapshot } from "../driver.js";
 import type { Logger } from "../../util/logger.js";
 import { runnerProgramPath } from "./runner-program-path.js";
+import { Spawner } from "./spawner.js";
 
 /** The orchestrator's own environment is not the job's: only these pass through to the child. */
 const PASS_THROUGH = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|SSL_CERT_FILE|SSL_CERT_DIR|NODE_EXTRA_CA_CERTS|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|AWS_[A-Z0-9_]+|TF_[A-Za-z0-9_]+|PORCH_IAC_BINARY|PORCH_TOFU_[A-Z_]+|PORCH_S3_ENDPOINT|PORCH_HEARTBEAT_MS|PORCH_LOG_FLUSH_MS)$/;
@@ -24,13 +23,13 @@ export interface LocalDriverOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /**
    * Jobs run this much "nicer" than the orchestrator (and OpenTofu inherits it), so dozens of jobs
-   * starting at once cannot starve the API and the scheduler of CPU. @default 10
+   * starting at once cannot starve the API and the scheduler of CPU (at niceness 10, fifty booting jobs would
+   * still outweigh the server several times over). @default 19
    */
   jobNiceness?: number;
 }
 
 interface Running {
-  child: ChildProcess | null;
   pid: number;
   tail: string[];
   finished: boolean;
@@ -45,8 +44,35 @@ interface Running {
 export class LocalDriver implements RunnerDriver {
   readonly type = "local" as const;
   private readonly jobs = new Map<string, Running>();
+  private readonly spawner: Spawner;
+  /** Exits reported before dispatch() recorded the job (a runner that died at once). */
+  private readonly earlyExits = new Map<string, { code: number | null; signal: NodeJS.Signals | null; tail: string[] }>();
 
-  constructor(private readonly o: LocalDriverOptions) {}
+  constructor(private readonly o: LocalDriverOptions) {
+    this.spawner = new Spawner({
+      exited: (id, code, signal, tail) => {
+        const running = this.jobs.get(id);
+        if (!running) {
+          this.earlyExits.set(id, { code, signal, tail });
+          return;
+        }
+        running.tail.push(...tail);
+        this.onExit(id, code, signal);
+      },
+      // Without the helper nobody reports exits: watch the processes themselves instead.
+      lost: () => {
+        for (const [id, running] of this.jobs) if (!running.watch) this.watch(id, running);
+      },
+    });
+    this.spawner.warm();
+  }
+
+  private watch(deploymentId: string, running: Running): void {
+    running.watch = setInterval(() => {
+      if (!isAlive(running.pid)) this.onExit(deploymentId, null, null);
+    }, 1000);
+    running.watch.unref();
+  }
 
   private childEnv(req: DispatchRequest, workDir: string): NodeJS.ProcessEnv {
     const base = this.o.baseEnv ?? process.env;
@@ -67,33 +93,21 @@ export class LocalDriver implements RunnerDriver {
       throw new InternalError(`cannot create the job directory ${parent}: ${(err as Error).message}; check runner_configuration.working_dir`, "working_dir_unusable", err);
     }
     const [cmd, ...args] = this.o.command ?? [process.execPath, runnerProgramPath()];
-    // Its own process group: a Ctrl-C meant for `porch serve` must not also reach OpenTofu directly,
-    // or OpenTofu would see two interrupts (the terminal's and the runner's) and abort hard.
-    const child = spawn(cmd!, args, { env: this.childEnv(req, workDir), stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const running: Running = { child, pid: child.pid ?? -1, tail: [], finished: false, exited: false };
-    lowerPriority(running.pid, this.o.jobNiceness ?? 10);
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n")) {
-        if (!line) continue;
-        running.tail.push(line);
-        if (running.tail.length > 20) running.tail.shift();
-      }
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
-    const spawned = await new Promise<boolean>((resolve) => {
-      child.once("spawn", () => resolve(true));
-      child.once("error", (err) => {
-        running.tail.push(String(err));
-        resolve(false);
-      });
-    });
-    if (!spawned) {
-      throw new TransientError(`could not start the runner program (${cmd}): ${running.tail.join(" ")}`, "runner_spawn_failed");
+    let pid: number;
+    try {
+      pid = await this.spawner.spawn(req.job.deploymentId, cmd!, args, this.childEnv(req, workDir) as Record<string, string>, this.o.jobNiceness ?? 19);
+    } catch (err) {
+      throw new TransientError(`could not start the runner program (${cmd}): ${(err as Error).message}`, "runner_spawn_failed", err);
     }
+    const running: Running = { pid, tail: [], finished: false, exited: false };
     this.jobs.set(req.job.deploymentId, running);
-    child.once("exit", (code, signal) => this.onExit(req.job.deploymentId, code, signal));
-    return { pid: running.pid, started_at: new Date().toISOString() };
+    const early = this.earlyExits.get(req.job.deploymentId);
+    if (early) {
+      this.earlyExits.delete(req.job.deploymentId);
+      running.tail.push(...early.tail);
+      queueMicrotask(() => this.onExit(req.job.deploymentId, early.code, early.signal));
+    }
+    return { pid, started_at: new Date().toISOString() };
   }
 
   private onExit(deploymentId: string, code: number | null, signal: NodeJS.Signals | null): void {
@@ -125,11 +139,8 @@ export class LocalDriver implements RunnerDriver {
     for (const { job, handle } of jobs) {
       const pid = typeof handle.pid === "number" ? handle.pid : -1;
       if (pid > 0 && isAlive(pid)) {
-        const running: Running = { child: null, pid, tail: [], finished: false, exited: false };
-        running.watch = setInterval(() => {
-          if (!isAlive(pid)) this.onExit(job.deploymentId, null, null);
-        }, 1000);
-        running.watch.unref();
+        const running: Running = { pid, tail: [], finished: false, exited: false };
+        this.watch(job.deploymentId, running);
         this.jobs.set(job.deploymentId, running);
         continue;
       }
@@ -156,6 +167,7 @@ export class LocalDriver implements RunnerDriver {
 
   async close(): Promise<void> {
     for (const r of this.jobs.values()) if (r.watch) clearInterval(r.watch);
+    this.spawner.close();
   }
 
   /** For graceful server shutdown and tests: stop every job now. */
@@ -166,19 +178,9 @@ export class LocalDriver implements RunnerDriver {
 
 function signal(running: Running, sig: NodeJS.Signals): void {
   try {
-    if (running.child) running.child.kill(sig);
-    else process.kill(running.pid, sig);
+    process.kill(running.pid, sig);
   } catch {
     // already gone
-  }
-}
-
-function lowerPriority(pid: number, niceness: number): void {
-  if (pid <= 0 || niceness <= 0) return;
-  try {
-    setPriority(pid, Math.min(19, getPriority(pid) + niceness));
-  } catch {
-    // Not permitted on this platform or already gone: jobs then share the CPU equally.
   }
 }
 

@@ -6,9 +6,18 @@ import { fileURLToPath } from "node:url";
  * copy in dist/ is used, so the child starts as fast as it does in production.
  */
 export function runnerProgramPath(): string {
-  const here = fileURLToPath(new URL("../../runner/main.js", import.meta.url));
+  return compiled("../../runner/main.js", "the runner program");
+}
+
+export function spawnerProcessPath(): string {
+  return compiled("./spawner-process.js", "the local driver's spawner");
+}
+
+function compiled(relative: string, what: string): string {
+  const here = fileURLToPath(new URL(relative, import.meta.url));
   if (existsSync(here)) return here;
-  const fromDist = here.replace(/([/\\])src([/\\])runner([/\\])main\.js$/, "$1dist$2runner$3main.js");
+  // The last `/src/` of the path is this repository's (a checkout may itself live under some /src/).
+  const fromDist = here.replace(/([/\\])src([/\\])(?!.*[/\\]src[/\\])/, "$1dist$2");
   if (existsSync(fromDist)) return fromDist;
-  throw new Error(`the runner program was not found at ${here} or ${fromDist}; run 'npm run build' first`);
+  throw new Error(`${what} was not found at ${here} or ${fromDist}; run 'npm run build' first`);
 }
