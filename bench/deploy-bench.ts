@@ -12,11 +12,11 @@ import { fmt, summary } from "./stats.js";
  * figures are porch's own: dispatch latency (create -> runner program spawned), result-to-visible
  * latency (result recorded -> a following client sees the end), runner overhead (spawn -> tofu init).
  */
-export async function benchDeployments(opts: { envs: number }): Promise<string[]> {
+export async function benchDeployments(opts: { envs: number; standby: number }): Promise<string[]> {
   const dataDir = mkdtempSync(join(tmpdir(), "porch-bench-deploy-"));
   const marks = join(dataDir, "tofu-marks.txt");
   const server = await startPorch({
-    settings: { ...readServerSettings({}, { dataDir, port: 0 }), databaseUrl: undefined },
+    settings: { ...readServerSettings({}, { dataDir, port: 0 }), databaseUrl: undefined, localStandbyRunners: opts.standby },
     logger: silentLogger,
     extraJobEnv: { PORCH_IAC_BINARY: resolve("bench/fixtures/tofu"), PORCH_BENCH_MARKS: marks, PORCH_LOG_FLUSH_MS: "20" },
     localJobBaseEnv: { PATH: process.env.PATH, HOME: process.env.HOME },
@@ -30,6 +30,8 @@ export async function benchDeployments(opts: { envs: number }): Promise<string[]
   await post("/orgs/bench/env-types", { id: "dev" });
   await post("/orgs/bench/projects", { id: "app" });
   for (let i = 0; i < opts.envs; i++) await post("/orgs/bench/projects/app/envs", { id: `env-${i}`, env_type_id: "dev" });
+  // Let the standby runners finish booting, as they would have long before on a running server.
+  await new Promise((r) => setTimeout(r, 200 * opts.standby));
   const bundle = await bundleDirectory(resolve("examples/hello"));
   await fetch(`${server.url}/orgs/bench/bundles/${bundle.digest}`, { method: "PUT", headers: { ...headers, "content-type": "application/gzip" }, body: new Uint8Array(bundle.content) });
 
@@ -96,7 +98,7 @@ export async function benchDeployments(opts: { envs: number }): Promise<string[]
     `  runner overhead (spawn -> tofu init starts): p50 ${fmt(f.o.p50)}, p99 ${fmt(f.o.p99)}, n=${f.o.n} (target < 500 ms)`,
   ];
   return [
-    `Deployments on the local runner, embedded store, instant stand-in tofu (bench/fixtures/tofu), ${cpus().length} CPUs:`,
+    `Deployments on the local runner, embedded store, instant stand-in tofu (bench/fixtures/tofu), ${cpus().length} CPUs, PORCH_LOCAL_STANDBY_RUNNERS=${opts.standby}:`,
     ` ${opts.envs} environments deploying at once:`,
     ...lines(all),
     " one deployment at a time (10 in a row):",

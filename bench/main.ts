@@ -5,7 +5,8 @@ import { benchEcs } from "./ecs-bench.js";
 const only = process.argv[2];
 const sections: Array<[string, () => Promise<string[]>]> = [
   ["api", () => benchApi({ clients: 50, perClient: 20 })],
-  ["deployments", () => benchDeployments({ envs: 50 })],
+  ["deployments", () => benchDeployments({ envs: 50, standby: 2 })],
+  ["deployments-standby", () => benchDeployments({ envs: 50, standby: 50 })],
   ["ecs", () => benchEcs({ deployments: 100, envs: 10, rate: 20 })],
 ];
 for (const [name, run] of sections) {

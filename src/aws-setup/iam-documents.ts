@@ -2,6 +2,7 @@ import { SECRETS_MANAGER_ARN_PATTERN } from "../config/runner-configuration.js";
 import { iamProviderId } from "../oidc/issuer-url.js";
 import { ROLE_NAME_SUFFIXES, type IamInputs } from "./iam-inputs.js";
 import { policyDocument, type PolicyDocument } from "./policy-document.js";
+import { taskDefinitionFamily as driverFamily } from "../drivers/serverless-ecs/naming.js";
 import {
   DOCUMENT_SPECS,
   ECS_TASK_EXECUTION_MANAGED_POLICY_ARN,
@@ -35,8 +36,9 @@ export interface IamDocuments {
 
 export const INLINE_POLICY_NAMES = { orchestrator: "porch-orchestrator", execution: "porch-execution", task: "porch-task" } as const;
 
+/** The family the serverless-ecs driver registers: one naming rule for the driver and its policies. */
 export function taskDefinitionFamily(prefix: string, orgId: string, runnerId: string): string {
-  return `${prefix}_${orgId}_${runnerId}`;
+  return driverFamily(orgId, runnerId, prefix);
 }
 
 export function roleArn(accountId: string, path: string, name: string): string {

@@ -273,7 +273,9 @@ export class Scheduler {
        WHERE id IN (
          SELECT id FROM deployments
          WHERE status IN ('dispatching', 'running')
-           AND (lease_expires_at < now() OR (owner_replica = $1 AND NOT (id = ANY($3::uuid[]))))
+           -- Another replica's lapsed lease, or this replica's from before a restart; never a job this
+           -- process is still dispatching (a slow dispatch must not be dispatched a second time).
+           AND ((owner_replica IS DISTINCT FROM $1 AND lease_expires_at < now()) OR (owner_replica = $1 AND NOT (id = ANY($3::uuid[]))))
          ORDER BY queue_seq LIMIT 200 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
       [this.o.replicaId, this.leaseSeconds, [...this.owned]],

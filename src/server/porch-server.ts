@@ -80,6 +80,7 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
       logger,
       defaultWorkingDir: join(s.dataDir, "jobs"),
       killGraceMs: opts.localKillGraceMs,
+      standbyRunners: s.localStandbyRunners,
       baseEnv: opts.localJobBaseEnv,
     }),
   );

@@ -10,7 +10,7 @@ import { DOCUMENT_SPECS, ECS_TASK_EXECUTION_MANAGED_POLICY_ARN, POLICY_CONDITION
 import { RUNNER_ID_PATTERN } from "../../src/config/ids.js";
 
 const moduleDir = path.resolve(MODULE_DIR);
-type Hcl = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- hcl2json output is untyped JSON
+type Hcl = Record<string, any>; // hcl2json output is untyped JSON
 
 let tf: Record<string, Hcl>;
 let variables: Record<string, Hcl>;

@@ -21,6 +21,8 @@ export interface LocalDriverOptions {
   command?: string[];
   /** Replaces the orchestrator's environment as the base (tests). */
   baseEnv?: NodeJS.ProcessEnv;
+  /** Runner programs kept booted and waiting, so jobs start at once. @default 2 */
+  standbyRunners?: number;
   /**
    * Jobs run this much "nicer" than the orchestrator (and OpenTofu inherits it), so dozens of jobs
    * starting at once cannot starve the API and the scheduler of CPU (at niceness 10, fifty booting jobs would
@@ -65,6 +67,21 @@ export class LocalDriver implements RunnerDriver {
       },
     });
     this.spawner.warm();
+    this.spawner.onRestart = () => this.configureStandby();
+    this.configureStandby();
+  }
+
+  private configureStandby(): void {
+    const count = this.o.standbyRunners ?? 2;
+    if (count <= 0 || this.o.command) return;
+    this.spawner.standby(count, process.execPath, [runnerProgramPath()], this.baseEnv(), this.o.jobNiceness ?? 19);
+  }
+
+  private baseEnv(): Record<string, string> {
+    const base = this.o.baseEnv ?? process.env;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(base)) if (v !== undefined && PASS_THROUGH.test(k)) env[k] = v;
+    return env;
   }
 
   private watch(deploymentId: string, running: Running): void {
@@ -74,11 +91,9 @@ export class LocalDriver implements RunnerDriver {
     running.watch.unref();
   }
 
-  private childEnv(req: DispatchRequest, workDir: string): NodeJS.ProcessEnv {
-    const base = this.o.baseEnv ?? process.env;
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(base)) if (v !== undefined && PASS_THROUGH.test(k)) env[k] = v;
-    return { ...env, ...req.env, [RUNNER_ENV.workDir]: workDir };
+  /** What the job adds to the base environment: the runner contract and the job's directory. */
+  private jobEnv(req: DispatchRequest, workDir: string): Record<string, string> {
+    return { ...req.env, [RUNNER_ENV.workDir]: workDir };
   }
 
   async dispatch(req: DispatchRequest): Promise<DriverHandle> {
@@ -95,7 +110,8 @@ export class LocalDriver implements RunnerDriver {
     const [cmd, ...args] = this.o.command ?? [process.execPath, runnerProgramPath()];
     let pid: number;
     try {
-      pid = await this.spawner.spawn(req.job.deploymentId, cmd!, args, this.childEnv(req, workDir) as Record<string, string>, this.o.jobNiceness ?? 19);
+      const jobEnv = this.jobEnv(req, workDir);
+      pid = await this.spawner.spawn(req.job.deploymentId, cmd!, args, { ...this.baseEnv(), ...jobEnv }, jobEnv, this.o.jobNiceness ?? 19);
     } catch (err) {
       throw new TransientError(`could not start the runner program (${cmd}): ${(err as Error).message}`, "runner_spawn_failed", err);
     }

@@ -6,40 +6,92 @@ import type { FromSpawner, ToSpawner } from "./spawner-protocol.js";
 const children = new Map<string, ChildProcess>();
 const send = (msg: FromSpawner) => process.send?.(msg);
 
-function start(msg: Extract<ToSpawner, { type: "spawn" }>): void {
-  const tail: string[] = [];
+interface Launched {
+  child: ChildProcess;
+  tail: string[];
+  /** Set once the process belongs to a job. */
+  id?: string;
+}
+
+type StandbyConfig = Extract<ToSpawner, { type: "standby" }>;
+let standbyConfig: StandbyConfig | null = null;
+const idle: Launched[] = [];
+
+function launch(command: string, args: string[], env: Record<string, string>, niceness: number, withStdin: boolean): Launched {
+  const launched: Launched = { child: null as unknown as ChildProcess, tail: [] };
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) {
       if (!line) continue;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
+      launched.tail.push(line);
+      if (launched.tail.length > 20) launched.tail.shift();
     }
   };
   // Its own process group: a Ctrl-C meant for `porch serve` must not also reach OpenTofu directly,
   // or OpenTofu would see two interrupts (the terminal's and the runner's) and abort hard.
-  const child = spawn(msg.command, msg.args, { env: msg.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(command, args, { env, stdio: [withStdin ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
+  launched.child = child;
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  child.once("error", (err) => send({ type: "spawn-failed", id: msg.id, message: err.message }));
+  child.stdin?.on("error", () => undefined);
   child.once("spawn", () => {
-    children.set(msg.id, child);
-    if (child.pid && msg.niceness > 0) {
+    if (child.pid && niceness > 0) {
       try {
-        setPriority(child.pid, Math.min(19, getPriority(child.pid) + msg.niceness));
+        setPriority(child.pid, Math.min(19, getPriority(child.pid) + niceness));
       } catch {
         // Not permitted here: jobs then share the CPU equally with the orchestrator.
       }
     }
-    send({ type: "spawned", id: msg.id, pid: child.pid ?? -1 });
   });
   child.once("close", (code, signal) => {
-    children.delete(msg.id);
-    send({ type: "exit", id: msg.id, code, signal, tail });
+    const at = idle.indexOf(launched);
+    if (at >= 0) idle.splice(at, 1);
+    if (launched.id === undefined) return;
+    children.delete(launched.id);
+    send({ type: "exit", id: launched.id, code, signal, tail: launched.tail });
+  });
+  return launched;
+}
+
+function refillStandby(): void {
+  const cfg = standbyConfig;
+  if (!cfg) return;
+  while (idle.length < cfg.count) {
+    const launched = launch(cfg.command, cfg.args, { ...cfg.env, PORCH_RUNNER_STANDBY: "1" }, cfg.niceness, true);
+    launched.child.once("error", () => {
+      const at = idle.indexOf(launched);
+      if (at >= 0) idle.splice(at, 1);
+    });
+    idle.push(launched);
+  }
+}
+
+function start(msg: Extract<ToSpawner, { type: "spawn" }>): void {
+  const cfg = standbyConfig;
+  const fits = cfg && cfg.command === msg.command && cfg.args.join("\0") === msg.args.join("\0");
+  const ready = fits ? idle.find((l) => l.child.pid !== undefined && l.child.exitCode === null) : undefined;
+  if (ready) {
+    idle.splice(idle.indexOf(ready), 1);
+    ready.id = msg.id;
+    children.set(msg.id, ready.child);
+    ready.child.stdin?.end(`${JSON.stringify(msg.jobEnv)}\n`);
+    send({ type: "spawned", id: msg.id, pid: ready.child.pid! });
+    setImmediate(refillStandby);
+    return;
+  }
+  const launched = launch(msg.command, msg.args, msg.env, msg.niceness, false);
+  launched.child.once("error", (err) => send({ type: "spawn-failed", id: msg.id, message: err.message }));
+  launched.child.once("spawn", () => {
+    launched.id = msg.id;
+    children.set(msg.id, launched.child);
+    send({ type: "spawned", id: msg.id, pid: launched.child.pid ?? -1 });
   });
 }
 
 process.on("message", (msg: ToSpawner) => {
-  if (msg.type === "spawn") start(msg);
+  if (msg.type === "standby") {
+    standbyConfig = msg;
+    refillStandby();
+  } else if (msg.type === "spawn") start(msg);
   else if (msg.type === "kill") {
     try {
       children.get(msg.id)?.kill(msg.signal);
@@ -48,5 +100,9 @@ process.on("message", (msg: ToSpawner) => {
     }
   }
 });
-// The orchestrator went away: the jobs keep running (a restarted orchestrator re-attaches by pid).
-process.on("disconnect", () => process.exit(0));
+// The orchestrator went away: jobs keep running (a restarted orchestrator re-attaches by pid); standby
+// runners see their stdin close and exit.
+process.on("disconnect", () => {
+  for (const l of idle) l.child.stdin?.end();
+  process.exit(0);
+});

@@ -5,7 +5,14 @@
  * leaves the API and the scheduler responsive.
  */
 export type ToSpawner =
-  | { type: "spawn"; id: string; command: string; args: string[]; env: Record<string, string>; niceness: number }
+  /**
+   * Keep `count` runner programs started ahead of time in standby (`PORCH_RUNNER_STANDBY=1`): booted,
+   * modules loaded, waiting on stdin for their job's variables. A job then starts in a millisecond
+   * instead of a fork plus a Node.js boot.
+   */
+  | { type: "standby"; count: number; command: string; args: string[]; env: Record<string, string>; niceness: number }
+  /** `jobEnv` goes to a standby runner's stdin when one is free; otherwise a new process gets `env`. */
+  | { type: "spawn"; id: string; command: string; args: string[]; env: Record<string, string>; jobEnv: Record<string, string>; niceness: number }
   | { type: "kill"; id: string; signal: NodeJS.Signals };
 
 export type FromSpawner =

@@ -11,6 +11,7 @@ export interface SpawnerEvents {
 /** The orchestrator's side of the spawner helper process; started on first use, restarted if it dies. */
 export class Spawner {
   private proc: ChildProcess | null = null;
+  private everStarted = false;
   private readonly pending = new Map<string, { resolve(pid: number): void; reject(err: Error): void }>();
 
   constructor(private readonly events: SpawnerEvents) {}
@@ -24,8 +25,13 @@ export class Spawner {
     }
   }
 
+  /** A restarted helper must be told about standby runners again. */
+  onRestart?: () => void;
+
   private ensure(): ChildProcess {
     if (this.proc && this.proc.connected) return this.proc;
+    const restarted = this.everStarted;
+    this.everStarted = true;
     const proc = fork(spawnerProcessPath(), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "json" });
     proc.on("message", (msg: FromSpawner) => this.onMessage(msg));
     proc.once("exit", () => {
@@ -41,6 +47,7 @@ export class Spawner {
     proc.unref();
     proc.channel?.unref();
     this.proc = proc;
+    if (restarted) queueMicrotask(() => this.onRestart?.());
     return proc;
   }
 
@@ -56,11 +63,21 @@ export class Spawner {
     else p.reject(new Error(msg.message));
   }
 
-  spawn(id: string, command: string, args: string[], env: Record<string, string>, niceness: number): Promise<number> {
+  /** Keeps `count` runner programs booted and waiting (see spawner-protocol.ts). */
+  standby(count: number, command: string, args: string[], env: Record<string, string>, niceness: number): void {
+    try {
+      const msg: ToSpawner = { type: "standby", count, command, args, env, niceness };
+      this.ensure().send(msg);
+    } catch {
+      // Jobs then start cold; spawn() reports any real problem.
+    }
+  }
+
+  spawn(id: string, command: string, args: string[], env: Record<string, string>, jobEnv: Record<string, string>, niceness: number): Promise<number> {
     const proc = this.ensure();
     return new Promise<number>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const msg: ToSpawner = { type: "spawn", id, command, args, env, niceness };
+      const msg: ToSpawner = { type: "spawn", id, command, args, env, jobEnv, niceness };
       proc.send(msg, (err) => {
         if (err) {
           this.pending.delete(id);

@@ -168,11 +168,6 @@ export function createServerlessEcsDriver(opts: ServerlessEcsDriverOptions): Ser
     };
   }
 
-  /** A task that is already stopping was started by an earlier attempt of this deployment. */
-  function isFromEarlierAttempt(task: Task): boolean {
-    return task.lastStatus === "STOPPED" || task.desiredStatus === "STOPPED";
-  }
-
   async function dispatch(req: DispatchRequest): Promise<DriverHandle> {
     const c = runnerContext(req.job, req.runner);
     const deploymentId = req.job.deploymentId;
@@ -199,12 +194,15 @@ export function createServerlessEcsDriver(opts: ServerlessEcsDriverOptions): Ser
       } catch (err) {
         if (!(err instanceof ClientTokenConflictError)) throw err;
         // This token already started a task with other parameters (porch restarted and registered a new
-        // revision): attach to it if it still runs, otherwise it belonged to an earlier attempt.
+        // revision): attach to that task, running or not. Only a token that never started anything
+        // moves on to the next one.
         const running = await ecsCall("ecs:ListTasks", c.call, () => findTasksStartedBy(c.client, c.cfg.job.cluster, startedBy, "RUNNING"));
-        if (!running[0]) continue;
-        task = running[0];
+        const existing = running[0] ?? (await ecsCall("ecs:ListTasks", c.call, () => findTasksStartedBy(c.client, c.cfg.job.cluster, startedBy, "STOPPED")))[0];
+        if (!existing) continue;
+        task = existing;
       }
-      if (isFromEarlierAttempt(task)) continue;
+      // A stopped task here is still this deployment's one task (a retried RunTask whose first answer
+      // was lost returns it): never start a second. Tracking reports how it ended if the runner did not.
       track(c, deploymentId, task);
       logger.info?.({ deploymentId, taskArn: task.taskArn, attempt }, "started ECS task");
       return toDriverHandle(handleFor(c, deploymentId, attempt, rendered, task));
