@@ -18,7 +18,7 @@ export async function benchDeployments(opts: { envs: number; standby: number }):
   const server = await startPorch({
     settings: { ...readServerSettings({}, { dataDir, port: 0 }), databaseUrl: undefined, localStandbyRunners: opts.standby },
     logger: silentLogger,
-    extraJobEnv: { PORCH_IAC_BINARY: resolve("bench/fixtures/tofu"), PORCH_BENCH_MARKS: marks, PORCH_LOG_FLUSH_MS: "20" },
+    extraJobEnv: { PORCH_IAC_BINARY: resolve("bench/fixtures/tofu"), PORCH_BENCH_MARKS: marks },
     localJobBaseEnv: { PATH: process.env.PATH, HOME: process.env.HOME },
   });
   const token = readFileSync(server.adminTokenPath, "utf8").trim();

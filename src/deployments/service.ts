@@ -112,6 +112,13 @@ export class DeploymentService {
     return res.rows[0];
   }
 
+  /** Just what a log follower polls for. */
+  async status(id: string): Promise<Pick<DeploymentRow, "status" | "error">> {
+    const res = await this.db.query<Pick<DeploymentRow, "status" | "error">>("SELECT status, error FROM deployments WHERE id = $1", [id]);
+    if (!res.rows[0]) throw new NotFoundError("deployment", id);
+    return res.rows[0];
+  }
+
   /** Newest first. */
   async list(
     orgId: string,

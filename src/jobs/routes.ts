@@ -36,7 +36,13 @@ export function registerJobRoutes(root: FastifyInstance, deps: JobRoutesDeps): v
   async function authorize(req: FastifyRequest, id: string): Promise<DeploymentRow> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
     if (!match) throw new UnauthorizedError("the job protocol needs the deployment's job token");
-    const res = await deps.db.query<DeploymentRow>("SELECT * FROM deployments WHERE id = $1 AND job_token_hash = $2", [id, hashToken(match[1]!)]);
+    // Only what the job endpoints need: outputs and diagnostics can be large.
+    const res = await deps.db.query<DeploymentRow>(
+      `SELECT id, org_id, project_id, env_id, runner_id, runner_type, runner_snapshot, mode, bundle_digest, inputs, timeout_seconds,
+              status, result_id, cancel_requested_at, deadline_at
+       FROM deployments WHERE id = $1 AND job_token_hash = $2`,
+      [id, hashToken(match[1]!)],
+    );
     const row = res.rows[0];
     if (!row) throw new UnauthorizedError("this job token is not valid for this deployment");
     return row;

@@ -128,12 +128,12 @@ export function registerDeploymentRoutes(root: FastifyInstance, deps: { db: Db; 
       const closed = new AbortController();
       raw.on("close", () => closed.abort());
       while (!closed.signal.aborted) {
-        const current = await service.get(req.params.orgId, dep.id);
+        // Status first, then lines: a line stored just before the end is never missed.
+        const current = await service.status(dep.id);
         const lines = await readLogLines(db, dep.id, after, 1000);
         for (const line of lines) raw.write(`${JSON.stringify({ type: "log", ...line })}\n`);
         if (lines.length > 0) after = lines[lines.length - 1]!.seq;
         if (lines.length === 1000) continue;
-        // Read status before the lines, so a line stored just before the end is never missed.
         if (isTerminal(current.status)) {
           raw.end(`${JSON.stringify({ type: "end", status: current.status, error: current.error })}\n`);
           return;
