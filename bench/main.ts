@@ -1,3 +1,5 @@
+// The SDK's notice about its releases after 2026 would interleave with the figures.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { benchApi } from "./api-bench.js";
 import { benchDeployments } from "./deploy-bench.js";
 import { benchEcs } from "./ecs-bench.js";
