@@ -65,6 +65,19 @@ function refillStandby(): void {
   }
 }
 
+/**
+ * Refilling forks (~20 ms each, blocking this process); during a burst of jobs that would delay
+ * handing the next waiting runner over, so the pool is refilled once the burst has passed.
+ */
+let refillTimer: NodeJS.Timeout | undefined;
+function scheduleRefill(): void {
+  if (refillTimer) clearTimeout(refillTimer);
+  refillTimer = setTimeout(() => {
+    refillTimer = undefined;
+    refillStandby();
+  }, 250);
+}
+
 function start(msg: Extract<ToSpawner, { type: "spawn" }>): void {
   const cfg = standbyConfig;
   const fits = cfg && cfg.command === msg.command && cfg.args.join("\0") === msg.args.join("\0");
@@ -75,7 +88,7 @@ function start(msg: Extract<ToSpawner, { type: "spawn" }>): void {
     children.set(msg.id, ready.child);
     ready.child.stdin?.end(`${JSON.stringify(msg.jobEnv)}\n`);
     send({ type: "spawned", id: msg.id, pid: ready.child.pid! });
-    setImmediate(refillStandby);
+    scheduleRefill();
     return;
   }
   const launched = launch(msg.command, msg.args, msg.env, msg.niceness, false);
