@@ -108,3 +108,16 @@ export async function deleteRunner(q: Queryable, orgId: string, id: string): Pro
   }
   await q.query("DELETE FROM runners WHERE org_id = $1 AND id = $2", [orgId, id]);
 }
+
+/**
+ * How many jobs all `local` runners together may run at once (each runner's max_concurrent_jobs,
+ * or the default), which is how many runner programs the local driver keeps ready.
+ */
+export async function localRunnerCapacity(q: Queryable, defaultPerRunner: number): Promise<number> {
+  const res = await q.query<{ n: number | string | null }>(
+    `SELECT coalesce(sum(coalesce((runner_configuration->>'max_concurrent_jobs')::int, $1)), 0)::int AS n
+     FROM runners WHERE runner_type = 'local'`,
+    [defaultPerRunner],
+  );
+  return Number(res.rows[0]?.n ?? 0);
+}

@@ -1,10 +1,9 @@
 import { z } from "zod";
 
-/** Runner ids as the reference API accepts them on create. */
-export const RUNNER_ID_PATTERN = /^[a-z][a-z0-9_-]+$/;
-/** Project, environment, env-type (and org) ids. */
-export const RESOURCE_ID_PATTERN = /^[a-z](?:-?[a-z0-9]+)+$/;
-export const MAX_ID_LENGTH = 100;
+import { MAX_ID_LENGTH, RESOURCE_ID_PATTERN, RUNNER_ID_PATTERN } from "./id-patterns.js";
+
+// Without zod, for the runner program's bundle.
+export { MAX_ID_LENGTH, RESOURCE_ID_PATTERN, RUNNER_ID_PATTERN };
 
 export const runnerIdSchema = z
   .string()

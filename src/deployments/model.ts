@@ -42,6 +42,7 @@ export interface DeploymentRow {
   dispatch_nonce: string | null;
   driver_handle: DriverHandle | null;
   owner_replica: string | null;
+  owner_instance: string | null;
   lease_expires_at: Date | null;
   created_at: Date;
   dispatched_at: Date | null;
@@ -76,9 +77,9 @@ export const deploymentSchema = z.object({
   inputs: z.record(z.string(), z.unknown()),
   timeout_seconds: z.number(),
   status: z.enum(DEPLOYMENT_STATUSES),
-  error: failureSchema.nullable(),
+  error: z.nullable(failureSchema),
   outputs: z.record(z.string(), outputSchema).nullable(),
-  changes: changeCountsSchema.nullable(),
+  changes: z.nullable(changeCountsSchema),
   planned_changes: z.array(plannedChangeSchema).nullable(),
   diagnostics: z.array(diagnosticSchema).nullable(),
   cancel_requested_at: z.string().nullable(),

@@ -1,4 +1,5 @@
-import type { Db } from "../store/db.js";
+import { randomUUID } from "node:crypto";
+import type { Db, Queryable } from "../store/db.js";
 import type { Logger } from "../util/logger.js";
 import { RUNNER_ENV, type Failure } from "../jobs/protocol.js";
 import type { JobTokens } from "../jobs/job-tokens.js";
@@ -6,7 +7,7 @@ import type { DriverHandle, JobExit, JobRef, RunnerDriver, RunnerSnapshot } from
 import { toPorchError } from "../errors/porch-error.js";
 import { DEFAULT_LOCAL_MAX_CONCURRENT_JOBS } from "../config/runner-configuration.js";
 import type { DeploymentEvents } from "./events.js";
-import type { DeploymentStateMachine } from "./state-machine.js";
+import type { DeploymentStateMachine, Owner } from "./state-machine.js";
 import { isTerminal, type DeploymentRow } from "./model.js";
 
 /** Any constant works: all replicas take this lock for the short claim transaction. */
@@ -46,9 +47,11 @@ export class Scheduler {
   private stopped = false;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly leaseSeconds: number;
+  private readonly owner: Owner;
 
   constructor(private readonly o: SchedulerOptions) {
     this.leaseSeconds = o.leaseSeconds ?? 30;
+    this.owner = { replica: o.replicaId, instance: randomUUID() };
   }
 
   async start(): Promise<void> {
@@ -123,7 +126,7 @@ export class Scheduler {
         `SELECT org_id, runner_id, count(*)::int AS n FROM deployments WHERE status IN ('dispatching', 'running') GROUP BY org_id, runner_id`,
       );
       for (const c of counts.rows) activeByRunner.set(`${c.org_id}/${c.runner_id}`, Number(c.n));
-      const out: Array<{ row: DeploymentRow; token: string }> = [];
+      const chosen: Array<{ id: string; tokenHash: string; nonce: string }> = [];
       for (const cand of candidates.rows) {
         if (!this.o.drivers.has(cand.runner_type)) {
           await this.o.sm.fail(q, cand.id, {
@@ -137,14 +140,50 @@ export class Scheduler {
         const active = activeByRunner.get(key) ?? 0;
         if (active >= this.runnerLimit(cand)) continue;
         const nonce = this.o.jobTokens.newNonce();
-        const row = await this.o.sm.dispatch(q, cand.id, { tokenHash: this.o.jobTokens.hashFor(cand.id, nonce), nonce }, this.o.replicaId, this.leaseSeconds);
-        if (!row) continue;
+        chosen.push({ id: cand.id, tokenHash: this.o.jobTokens.hashFor(cand.id, nonce), nonce });
         activeByRunner.set(key, active + 1);
-        this.owned.add(row.id);
-        out.push({ row, token: this.o.jobTokens.tokenFor(row.id, nonce) });
       }
-      return out;
+      const nonces = new Map(chosen.map((c) => [c.id, c.nonce]));
+      const rows = await this.o.sm.dispatchMany(q, chosen, this.owner, this.leaseSeconds);
+      // Dispatched in queue order, as claimed.
+      rows.sort((a, b) => Number(a.queue_seq) - Number(b.queue_seq));
+      return rows.map((row) => {
+        this.owned.add(row.id);
+        return { row, token: this.o.jobTokens.tokenFor(row.id, nonces.get(row.id)!) };
+      });
     });
+  }
+
+  /**
+   * A new deployment whose environment is idle needs no wait for the next tick: it is claimed in its
+   * own create transaction, under the same lock and the same rules as claim(), and dispatched the
+   * moment that transaction commits. Otherwise it stays queued for claim().
+   */
+  async claimOnCreate(q: Queryable, created: DeploymentRow): Promise<{ row: DeploymentRow; afterCommit: () => void } | null> {
+    if (this.stopped || !this.o.drivers.has(created.runner_type)) return null;
+    // Never wait for the lock here: while another create or a tick holds it, the deployment simply
+    // stays queued and the next tick claims it with the others in one go.
+    const lock = await q.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS ok", [CLAIM_LOCK_KEY]);
+    if (!lock.rows[0]?.ok) return null;
+    const blocked = await q.query(
+      `SELECT 1 FROM deployments
+       WHERE env_uuid = $1 AND id <> $2 AND (status IN ('dispatching', 'running') OR (status = 'queued' AND queue_seq < $3))
+       LIMIT 1`,
+      [created.env_uuid, created.id, created.queue_seq],
+    );
+    if (blocked.rows.length > 0) return null;
+    const active = await q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM deployments WHERE org_id = $1 AND runner_id = $2 AND status IN ('dispatching', 'running')`,
+      [created.org_id, created.runner_id],
+    );
+    if (Number(active.rows[0]?.n ?? 0) >= this.runnerLimit(created)) return null;
+    const nonce = this.o.jobTokens.newNonce();
+    const row = await this.o.sm.dispatch(q, created.id, { tokenHash: this.o.jobTokens.hashFor(created.id, nonce), nonce }, this.owner, this.leaseSeconds);
+    if (!row) return null;
+    // Owned before the commit: the sweep must never take it for an orphan of a restart.
+    this.owned.add(row.id);
+    const token = this.o.jobTokens.tokenFor(row.id, nonce);
+    return { row, afterCommit: () => this.track(this.dispatch(row, token)) };
   }
 
   private jobRef(row: DeploymentRow): JobRef {
@@ -269,16 +308,18 @@ export class Scheduler {
 
   private async adoptOrphans(): Promise<void> {
     const res = await this.o.db.query<DeploymentRow>(
-      `UPDATE deployments SET owner_replica = $1, lease_expires_at = now() + make_interval(secs => $2::integer)
+      `UPDATE deployments SET owner_replica = $1, owner_instance = $3, lease_expires_at = now() + make_interval(secs => $2::integer)
        WHERE id IN (
          SELECT id FROM deployments
          WHERE status IN ('dispatching', 'running')
-           -- Another replica's lapsed lease, or this replica's from before a restart; never a job this
-           -- process is still dispatching (a slow dispatch must not be dispatched a second time).
-           AND ((owner_replica IS DISTINCT FROM $1 AND lease_expires_at < now()) OR (owner_replica = $1 AND NOT (id = ANY($3::uuid[]))))
+           -- Another replica's lapsed lease, or this replica's from before a restart; never one this
+           -- process claimed (it may still be dispatching it, and must not start it a second time).
+           AND ((owner_replica IS DISTINCT FROM $1 AND lease_expires_at < now()) OR (owner_replica = $1 AND owner_instance IS DISTINCT FROM $3))
          ORDER BY queue_seq LIMIT 200 FOR UPDATE SKIP LOCKED)
+       -- Checked again on the row as it is now: a claim that committed meanwhile is not an orphan.
+       AND status IN ('dispatching', 'running') AND owner_instance IS DISTINCT FROM $3
        RETURNING *`,
-      [this.o.replicaId, this.leaseSeconds, [...this.owned]],
+      [this.o.replicaId, this.leaseSeconds, this.owner.instance],
     );
     if (res.rows.length === 0) return;
     const byDriver = new Map<string, Array<{ job: JobRef; runner: RunnerSnapshot; handle: DriverHandle; row: DeploymentRow }>>();

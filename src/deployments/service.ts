@@ -21,7 +21,16 @@ export class DeploymentService {
   constructor(
     private readonly db: Db,
     private readonly sm: DeploymentStateMachine,
-    private readonly opts: { defaultTimeoutSeconds?: number; onQueued?: () => void; cancelHandler?: CancelHandler } = {},
+    private readonly opts: {
+      defaultTimeoutSeconds?: number;
+      onQueued?: () => void;
+      /**
+       * Offered each new deployment inside its create transaction, to claim it right there when it
+       * can run at once; the returned function runs after the commit (see Scheduler.claimOnCreate).
+       */
+      claimOnCreate?: (q: Queryable, row: DeploymentRow) => Promise<{ row: DeploymentRow; afterCommit: () => void } | null>;
+      cancelHandler?: CancelHandler;
+    } = {},
   ) {}
 
   /**
@@ -34,6 +43,7 @@ export class DeploymentService {
       const prior = await this.findByIdempotencyKey(this.db, orgId, idempotencyKey);
       if (prior) return this.replay(prior, requestHash);
     }
+    let afterCommit: (() => void) | null = null;
     try {
       const row = await this.db.tx(async (q) => {
         const env = await getEnvRow(q, orgId, input.project_id, input.env_id).catch((err: unknown) => {
@@ -79,9 +89,14 @@ export class DeploymentService {
             requestHash,
           ],
         );
-        return res.rows[0]!;
+        const inserted = res.rows[0]!;
+        const claimed = await this.opts.claimOnCreate?.(q, inserted);
+        if (!claimed) return inserted;
+        afterCommit = claimed.afterCommit;
+        return claimed.row;
       });
-      this.opts.onQueued?.();
+      if (afterCommit) (afterCommit as () => void)();
+      else this.opts.onQueued?.();
       return { row, replayed: false };
     } catch (err) {
       // Two identical requests raced: the loser answers with the winner's deployment.

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { RESOURCE_ID_PATTERN } from "../config/ids.js";
+import { RESOURCE_ID_PATTERN } from "../config/id-patterns.js";
 import type { StateStorage } from "../config/state-storage.js";
 import { ConfigError, InternalError } from "../errors/porch-error.js";
 import { hclString } from "./hcl-string.js";

@@ -1,10 +1,10 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { OutputValue } from "../jobs/protocol.js";
 import { InternalError } from "../errors/porch-error.js";
 
 const outputsSchema = z.record(
   z.string(),
-  z.object({ sensitive: z.boolean().default(false), type: z.unknown().optional(), value: z.unknown() }),
+  z.object({ sensitive: z._default(z.boolean(), false), type: z.optional(z.unknown()), value: z.unknown() }),
 );
 
 /** Parses `tofu output -json`; sensitive values are kept, flagged, for the caller to hide. */

@@ -1,12 +1,10 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ChangeCounts, PlannedChange } from "../jobs/protocol.js";
 import { InternalError } from "../errors/porch-error.js";
 
 const showPlanSchema = z.object({
-  resource_changes: z
-    .array(z.object({ address: z.string(), change: z.object({ actions: z.array(z.string()) }) }))
-    .optional(),
-  output_changes: z.record(z.string(), z.object({ actions: z.array(z.string()) })).optional(),
+  resource_changes: z.optional(z.array(z.object({ address: z.string(), change: z.object({ actions: z.array(z.string()) }) }))),
+  output_changes: z.optional(z.record(z.string(), z.object({ actions: z.array(z.string()) }))),
 });
 
 export interface PlanSummary {

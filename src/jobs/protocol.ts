@@ -1,5 +1,7 @@
-import { z } from "zod";
-import { stateStorageSchema } from "../config/state-storage.js";
+// zod/mini: the runner program is bundled and starts once per job; classic zod would add ~0.7 MB to
+// every runner start. Both flavours share zod's core, so the API validates and documents these alike.
+import * as z from "zod/mini";
+import type { StateStorage } from "../config/state-storage.js";
 
 /**
  * The job protocol between the orchestrator and the runner program, shared by both sides.
@@ -31,6 +33,22 @@ export const RUNNER_ENV = {
   s3Endpoint: "PORCH_S3_ENDPOINT",
 } as const;
 
+/**
+ * The runner's copy of the runner's validated state storage snapshot. The API validated every field
+ * when the runner was created; here only the shape is checked, so a runner and an orchestrator of
+ * different versions fail loudly instead of rendering a wrong backend.
+ */
+const jobStateStorageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("s3"), bucket: z.string().check(z.minLength(3)), path_prefix: z.optional(z.string()) }),
+  z.object({ type: z.literal("local"), path: z.optional(z.string()) }),
+]);
+// The snapshot type and the checked shape must stay the same.
+type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const stateStorageShapesAgree: SameShape<z.infer<typeof jobStateStorageSchema>, StateStorage> = true;
+void stateStorageShapesAgree;
+
+const int = () => z.number().check(z.int());
+
 export const jobSpecSchema = z.object({
   deployment_id: z.string(),
   org_id: z.string(),
@@ -39,35 +57,35 @@ export const jobSpecSchema = z.object({
   runner_id: z.string(),
   mode: z.enum(DEPLOYMENT_MODES),
   inputs: z.record(z.string(), z.unknown()),
-  state_storage: stateStorageSchema,
-  bundle: z.object({ digest: z.string(), size_bytes: z.number().int() }),
-  timeout_seconds: z.number().int(),
+  state_storage: jobStateStorageSchema,
+  bundle: z.object({ digest: z.string(), size_bytes: int() }),
+  timeout_seconds: int(),
   deadline_at: z.string(),
 });
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 
 export const logLineSchema = z.object({
-  seq: z.number().int().min(1),
+  seq: z.number().check(z.int(), z.minimum(1)),
   ts: z.string(),
   stream: z.enum(["stdout", "stderr", "system"]),
-  text: z.string().max(65_536),
+  text: z.string().check(z.maxLength(65_536)),
 });
 export type LogLine = z.infer<typeof logLineSchema>;
 
-export const logBatchSchema = z.object({ lines: z.array(logLineSchema).min(1).max(1000) });
+export const logBatchSchema = z.object({ lines: z.array(logLineSchema).check(z.minLength(1), z.maxLength(1000)) });
 export type LogBatch = z.infer<typeof logBatchSchema>;
 
 export const outputValueSchema = z.object({
   value: z.unknown(),
   sensitive: z.boolean(),
-  type: z.unknown().optional(),
+  type: z.optional(z.unknown()),
 });
 export type OutputValue = z.infer<typeof outputValueSchema>;
 
 export const changeCountsSchema = z.object({
-  add: z.number().int().min(0),
-  change: z.number().int().min(0),
-  destroy: z.number().int().min(0),
+  add: z.number().check(z.int(), z.minimum(0)),
+  change: z.number().check(z.int(), z.minimum(0)),
+  destroy: z.number().check(z.int(), z.minimum(0)),
 });
 export type ChangeCounts = z.infer<typeof changeCountsSchema>;
 
@@ -77,9 +95,9 @@ export type PlannedChange = z.infer<typeof plannedChangeSchema>;
 export const diagnosticSchema = z.object({
   severity: z.enum(["error", "warning"]),
   summary: z.string(),
-  detail: z.string().optional(),
-  filename: z.string().optional(),
-  line: z.number().int().optional(),
+  detail: z.optional(z.string()),
+  filename: z.optional(z.string()),
+  line: z.optional(int()),
 });
 export type Diagnostic = z.infer<typeof diagnosticSchema>;
 
@@ -94,14 +112,14 @@ export const JOB_RESULT_STATUSES = ["succeeded", "failed", "cancelled"] as const
 
 export const jobResultSchema = z.object({
   /** Chosen by the runner program once; a retried POST carries the same id. */
-  result_id: z.string().min(8).max(64),
+  result_id: z.string().check(z.minLength(8), z.maxLength(64)),
   status: z.enum(JOB_RESULT_STATUSES),
-  outputs: z.record(z.string(), outputValueSchema).default({}),
-  changes: changeCountsSchema.nullable().default(null),
-  planned_changes: z.array(plannedChangeSchema).default([]),
-  no_changes: z.boolean().default(false),
-  diagnostics: z.array(diagnosticSchema).default([]),
-  error: failureSchema.nullable().default(null),
+  outputs: z._default(z.record(z.string(), outputValueSchema), {}),
+  changes: z._default(z.nullable(changeCountsSchema), null),
+  planned_changes: z._default(z.array(plannedChangeSchema), []),
+  no_changes: z._default(z.boolean(), false),
+  diagnostics: z._default(z.array(diagnosticSchema), []),
+  error: z._default(z.nullable(failureSchema), null),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 export type JobResultInput = z.input<typeof jobResultSchema>;

@@ -1,5 +1,6 @@
 import { PorchError, TransientError, UnauthorizedError, ConfigError } from "../errors/porch-error.js";
 import { jobSpecSchema, type JobResult, type JobSpec, type LogLine } from "../jobs/protocol.js";
+import { HttpClient, type HttpResponse } from "./http-request.js";
 
 export interface RetryPolicy {
   attempts: number;
@@ -8,6 +9,14 @@ export interface RetryPolicy {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 12, baseMs: 100, maxMs: 5000 };
+
+function json(res: HttpResponse): unknown {
+  try {
+    return JSON.parse(res.body.toString("utf8"));
+  } catch (err) {
+    throw new TransientError(`the orchestrator answered with invalid JSON (HTTP ${res.status})`, "job_protocol_unavailable", err);
+  }
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -19,6 +28,8 @@ function sleep(ms: number): Promise<void> {
  * exponential backoff and full jitter; 401 means the deployment ended and is final.
  */
 export class JobClient {
+  private readonly http = new HttpClient();
+
   constructor(
     private readonly apiUrl: string,
     private readonly deploymentId: string,
@@ -31,7 +42,7 @@ export class JobClient {
     return `${this.apiUrl}/job/v1/deployments/${this.deploymentId}/${path}`;
   }
 
-  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
+  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<HttpResponse> {
     let lastError: unknown;
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
       if (attempt > 0) {
@@ -39,14 +50,15 @@ export class JobClient {
         await sleep(Math.random() * cap);
       }
       try {
-        const res = await fetch(this.url(path), {
+        const res = await this.http.send({
           method,
+          url: this.url(path),
           headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
           body: body !== undefined ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(this.requestTimeoutMs),
+          timeoutMs: this.requestTimeoutMs,
         });
-        if (res.ok) return res;
-        const text = await res.text().catch(() => "");
+        if (res.status >= 200 && res.status < 300) return res;
+        const text = res.body.toString("utf8");
         if (res.status === 401) throw new UnauthorizedError(`the orchestrator rejected the job token: ${text}`);
         if (res.status >= 500 || res.status === 429 || res.status === 408) {
           lastError = new TransientError(`${method} ${path}: HTTP ${res.status} ${text}`, "job_protocol_unavailable");
@@ -67,25 +79,30 @@ export class JobClient {
 
   async start(): Promise<JobSpec> {
     const res = await this.call("POST", "start", {});
-    return jobSpecSchema.parse(await res.json());
+    return jobSpecSchema.parse(json(res));
   }
 
   async bundle(): Promise<Buffer> {
     const res = await this.call("GET", "bundle");
-    return Buffer.from(await res.arrayBuffer());
+    return res.body;
   }
 
   async logs(lines: LogLine[]): Promise<number> {
     const res = await this.call("POST", "logs", { lines });
-    return ((await res.json()) as { stored_through: number }).stored_through;
+    return (json(res) as { stored_through: number }).stored_through;
   }
 
   async heartbeat(): Promise<{ cancel_requested: boolean }> {
     const res = await this.call("POST", "heartbeat", {});
-    return (await res.json()) as { cancel_requested: boolean };
+    return json(res) as { cancel_requested: boolean };
   }
 
   async result(result: JobResult): Promise<void> {
     await this.call("POST", "result", result);
+  }
+
+  /** Idle keep-alive connections would otherwise hold the process open. */
+  close(): void {
+    this.http.close();
   }
 }

@@ -36,6 +36,14 @@ function failedResult(resultId: string, err: unknown): JobResult {
  */
 export async function runJob(settings: RunnerSettings, env: NodeJS.ProcessEnv, signals: { stop: AbortSignal }): Promise<RunnerOutcome> {
   const client = new JobClient(settings.apiUrl, settings.deploymentId, settings.jobToken);
+  try {
+    return await runWith(client, settings, env, signals);
+  } finally {
+    client.close();
+  }
+}
+
+async function runWith(client: JobClient, settings: RunnerSettings, env: NodeJS.ProcessEnv, signals: { stop: AbortSignal }): Promise<RunnerOutcome> {
   const masker = new SecretMasker(settings.secretValues);
   const shipper = new LogShipper((lines) => client.logs(lines), masker, settings.logFlushMs);
   const resultId = randomUUID();

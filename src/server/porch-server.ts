@@ -17,9 +17,11 @@ import { loadMasterKey, type OidcIssuer } from "../oidc/index.js";
 import type { ServerlessEcsDriverOptions } from "../drivers/serverless-ecs/index.js";
 import type { Db } from "../store/db.js";
 import { openStore } from "../store/open.js";
+import { openPostgresDb } from "../store/postgres.js";
 import { createLogger, type Logger } from "../util/logger.js";
 import type { ServerSettings } from "./settings.js";
 import { buildEcsSupport, type EcsSupport } from "./ecs-support.js";
+import { LocalStandbySizing } from "./local-standby.js";
 
 export interface PorchServer {
   url: string;
@@ -62,6 +64,9 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
   const logger = opts.logger ?? createLogger({ level: s.logLevel });
   mkdirSync(s.dataDir, { recursive: true, mode: 0o700 });
   const db = await openStore({ dataDir: s.dataDir, databaseUrl: s.databaseUrl });
+  // On PostgreSQL the scheduler has connections of its own: during a burst of creates it must not
+  // queue behind the API's requests for a pooled connection. (The embedded store has one connection.)
+  const schedulerDb = s.databaseUrl ? await openPostgresDb(s.databaseUrl, 3) : db;
   const admin = await ensureAdminToken(db, s.dataDir);
   const masterKey = await loadMasterKey({ env: process.env, dataDir: s.dataDir });
   const jobTokens = new JobTokens(createHmac("sha256", masterKey).update("porch job token key v1").digest());
@@ -88,10 +93,15 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
   if (ecs) drivers.set("serverless-ecs", ecs.driver);
   for (const [type, driver] of Object.entries(opts.driverOverrides?.({ events: driverEvents, logger }) ?? {})) drivers.set(type, driver);
 
+  const localDriver = drivers.get("local");
+  const standby = localDriver instanceof LocalDriver ? new LocalStandbySizing({ db, driver: localDriver, logger }) : null;
+
   // The public URL must be known before the scheduler dispatches, so listen first on the chosen port.
   const service = new DeploymentService(db, sm, {
     defaultTimeoutSeconds: s.defaultTimeoutSeconds,
-    onQueued: () => scheduler.poke(),
+    // Requests can arrive between listen() and the scheduler's start; its start-up tick finds those.
+    onQueued: () => scheduler?.poke(),
+    claimOnCreate: async (q, row) => (scheduler ? scheduler.claimOnCreate(q, row) : null),
     cancelHandler: { cancelActive: (row) => scheduler.cancelActive(row) },
   });
   const app = await buildApi({
@@ -99,6 +109,7 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
     logger,
     publicPaths: ecs?.publicPaths ?? [],
     plugins: [
+      (a) => standby?.register(a),
       (a) => registerDeploymentRoutes(a, { db, service, events }),
       (a) =>
         registerJobRoutes(a, {
@@ -117,7 +128,7 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
   const url = address.replace(/\[::1?\]|0\.0\.0\.0/, "127.0.0.1").replace(/:\d+$/, `:${port}`);
 
   scheduler = new Scheduler({
-    db,
+    db: schedulerDb,
     sm,
     events,
     drivers,
@@ -129,6 +140,7 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
     ...opts.schedulerTuning,
   });
   await scheduler.start();
+  await standby?.start();
   ecs?.startMaintenance();
   logger.info({ url, dataDir: s.dataDir, store: db.kind, runnerTypes: [...drivers.keys()] }, "porch is serving");
 
@@ -142,10 +154,12 @@ export async function startPorch(opts: StartOptions): Promise<PorchServer> {
     oidc: ecs?.issuer ?? null,
     async close(closeOpts = {}) {
       await scheduler.stop();
+      standby?.stop();
       ecs?.stopMaintenance();
       if (closeOpts.killJobs) (drivers.get("local") as LocalDriver | undefined)?.killAll();
       for (const d of drivers.values()) await d.close();
       await app.close();
+      if (schedulerDb !== db) await schedulerDb.close();
       await db.close();
     },
   };

@@ -25,7 +25,10 @@ export interface ServerSettings {
   awsEndpointUrl?: string;
   /** PORCH_DEPLOYMENT_TIMEOUT_SECONDS; @default 3600 */
   defaultTimeoutSeconds: number;
-  /** PORCH_LOCAL_STANDBY_RUNNERS: runner programs kept booted for the local runner type; @default 2 */
+  /**
+   * PORCH_LOCAL_STANDBY_RUNNERS: at most this many runner programs kept booted for the local runner
+   * type (as many as the local runners' max_concurrent_jobs add up to); 0 turns standby off; @default 64
+   */
   localStandbyRunners: number;
   logLevel: string;
 }
@@ -53,7 +56,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv, flags: { dataDir?: st
     runTaskRatePerSecond: int(env, "PORCH_ECS_RUN_TASK_RATE", 20, 1, 1000),
     awsEndpointUrl: env.PORCH_AWS_ENDPOINT_URL || undefined,
     defaultTimeoutSeconds: int(env, "PORCH_DEPLOYMENT_TIMEOUT_SECONDS", 3600, 30, 86_400),
-    localStandbyRunners: int(env, "PORCH_LOCAL_STANDBY_RUNNERS", 2, 0, 256),
+    localStandbyRunners: int(env, "PORCH_LOCAL_STANDBY_RUNNERS", 64, 0, 1000),
     logLevel: env.PORCH_LOG_LEVEL || "info",
   };
 }

@@ -29,8 +29,20 @@ describe("scheduling", () => {
     const d = await h.deploy("two", "hello");
     expect(d.runner_id).toBe("local");
     expect(d.runner_snapshot).toEqual({ runner_configuration: { type: "local" }, state_storage_configuration: { type: "local" } });
-    expect(d.status).toBe("queued");
     await h.waitFor(d.id);
+  });
+
+  it("claims a deployment to an idle environment in its create request; one to a busy environment waits in the queue", async () => {
+    await h.api("POST", "/orgs/acme/projects/app/envs", { id: "idle", env_type_id: "development" });
+    const first = await h.deploy("idle", "sleepy", { inputs: { seconds: "1s" } });
+    expect(first.status).toBe("dispatching");
+    expect(first.dispatched_at).not.toBeNull();
+    const second = await h.deploy("idle", "hello");
+    expect(second.status).toBe("queued");
+    const [d1, d2] = await Promise.all([h.waitFor(first.id), h.waitFor(second.id)]);
+    expect(d1.status).toBe("succeeded");
+    expect(d2.status).toBe("succeeded");
+    expect(ms(d2.dispatched_at)).toBeGreaterThanOrEqual(ms(d1.finished_at));
   });
 
   it("keeps the runner's concurrency limit", async () => {

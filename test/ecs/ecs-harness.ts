@@ -43,7 +43,8 @@ export async function startEcsHarness(opts: { ecs?: Partial<NonNullable<FakeAwsO
       knownSubnets: ["subnet-1", "subnet-2"],
       roles: [EXEC_ROLE, TASK_ROLE],
       timings: { provisioningMs: 10, pendingMs: 10, stoppingMs: 10, stopTimeoutMs: 2000 },
-      launcher: nodeProcessLauncher(resolve("dist/runner/main.js"), {
+      // The runner image's entrypoint: the bundled runner program.
+      launcher: nodeProcessLauncher(resolve("dist/runner-bundle/porch-runner.mjs"), {
         PORCH_IAC_BINARY: STAND_IN_TOFU,
         PORCH_S3_ENDPOINT: s3.endpoint,
         AWS_ACCESS_KEY_ID: s3.accessKeyId,

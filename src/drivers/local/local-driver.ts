@@ -5,7 +5,7 @@ import { RUNNER_ENV } from "../../jobs/protocol.js";
 import type { CancelOutcome, DispatchRequest, DriverEvents, DriverHandle, JobRef, RunnerDriver, RunnerSnapshot } from "../driver.js";
 import type { Logger } from "../../util/logger.js";
 import { runnerProgramPath } from "./runner-program-path.js";
-import { Spawner } from "./spawner.js";
+import { Spawner, type Started } from "./spawner.js";
 
 /** The orchestrator's own environment is not the job's: only these pass through to the child. */
 const PASS_THROUGH = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|SSL_CERT_FILE|SSL_CERT_DIR|NODE_EXTRA_CA_CERTS|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|AWS_[A-Z0-9_]+|TF_[A-Za-z0-9_]+|PORCH_IAC_BINARY|PORCH_TOFU_[A-Z_]+|PORCH_S3_ENDPOINT|PORCH_HEARTBEAT_MS|PORCH_LOG_FLUSH_MS)$/;
@@ -21,7 +21,11 @@ export interface LocalDriverOptions {
   command?: string[];
   /** Replaces the orchestrator's environment as the base (tests). */
   baseEnv?: NodeJS.ProcessEnv;
-  /** Runner programs kept booted and waiting, so jobs start at once. @default 2 */
+  /**
+   * At most this many runner programs kept booted and waiting, so jobs start at once; how many are
+   * actually kept follows setStandbyTarget() (the local runners' capacity). 0 turns standby off.
+   * @default 64
+   */
   standbyRunners?: number;
   /**
    * Jobs run this much "nicer" than the orchestrator (and OpenTofu inherits it), so dozens of jobs
@@ -33,6 +37,7 @@ export interface LocalDriverOptions {
 
 interface Running {
   pid: number;
+  startedAt?: string;
   tail: string[];
   finished: boolean;
   exited: boolean;
@@ -68,13 +73,30 @@ export class LocalDriver implements RunnerDriver {
     });
     this.spawner.warm();
     this.spawner.onRestart = () => this.configureStandby();
+  }
+
+  private standbyTarget = 0;
+
+  /** How many runner programs this driver currently keeps ready. */
+  get standbyCount(): number {
+    return this.standbyTarget;
+  }
+
+  /**
+   * Keep this many runner programs ready (capped by `standbyRunners`): the number of jobs the local
+   * runners may run at once, so a burst of that size starts without a single process start. An idle
+   * standby runner costs about 12 MB of private memory and no CPU.
+   */
+  setStandbyTarget(jobs: number): void {
+    const count = Math.max(0, Math.min(jobs, this.o.standbyRunners ?? 64));
+    if (count === this.standbyTarget) return;
+    this.standbyTarget = count;
     this.configureStandby();
   }
 
   private configureStandby(): void {
-    const count = this.o.standbyRunners ?? 2;
-    if (count <= 0 || this.o.command) return;
-    this.spawner.standby(count, process.execPath, [runnerProgramPath()], this.baseEnv(), this.o.jobNiceness ?? 19);
+    if (this.o.command) return;
+    this.spawner.standby(this.standbyTarget, process.execPath, [runnerProgramPath()], this.baseEnv(), this.o.jobNiceness ?? 19);
   }
 
   private baseEnv(): Record<string, string> {
@@ -98,7 +120,7 @@ export class LocalDriver implements RunnerDriver {
 
   async dispatch(req: DispatchRequest): Promise<DriverHandle> {
     const existing = this.jobs.get(req.job.deploymentId);
-    if (existing) return { pid: existing.pid };
+    if (existing) return { pid: existing.pid, ...(existing.startedAt ? { started_at: existing.startedAt } : {}) };
     const cfg = req.runner.runner_configuration;
     const parent = cfg.type === "local" && cfg.working_dir ? cfg.working_dir : this.o.defaultWorkingDir;
     const workDir = join(parent, req.job.deploymentId);
@@ -108,14 +130,16 @@ export class LocalDriver implements RunnerDriver {
       throw new InternalError(`cannot create the job directory ${parent}: ${(err as Error).message}; check runner_configuration.working_dir`, "working_dir_unusable", err);
     }
     const [cmd, ...args] = this.o.command ?? [process.execPath, runnerProgramPath()];
-    let pid: number;
+    let started: Started;
     try {
       const jobEnv = this.jobEnv(req, workDir);
-      pid = await this.spawner.spawn(req.job.deploymentId, cmd!, args, { ...this.baseEnv(), ...jobEnv }, jobEnv, this.o.jobNiceness ?? 19);
+      started = await this.spawner.spawn(req.job.deploymentId, cmd!, args, { ...this.baseEnv(), ...jobEnv }, jobEnv, this.o.jobNiceness ?? 19);
     } catch (err) {
       throw new TransientError(`could not start the runner program (${cmd}): ${(err as Error).message}`, "runner_spawn_failed", err);
     }
-    const running: Running = { pid, tail: [], finished: false, exited: false };
+    const { pid } = started;
+    const startedAt = new Date(started.startedAt).toISOString();
+    const running: Running = { pid, startedAt, tail: [], finished: false, exited: false };
     this.jobs.set(req.job.deploymentId, running);
     const early = this.earlyExits.get(req.job.deploymentId);
     if (early) {
@@ -123,7 +147,7 @@ export class LocalDriver implements RunnerDriver {
       running.tail.push(...early.tail);
       queueMicrotask(() => this.onExit(req.job.deploymentId, early.code, early.signal));
     }
-    return { pid, started_at: new Date().toISOString() };
+    return { pid, started_at: startedAt };
   }
 
   private onExit(deploymentId: string, code: number | null, signal: NodeJS.Signals | null): void {

@@ -4,10 +4,16 @@ import type { FromSpawner, ToSpawner } from "./spawner-protocol.js";
 
 /** Entry point of the spawner helper process (see spawner-protocol.ts for why it exists). */
 const children = new Map<string, ChildProcess>();
-const send = (msg: FromSpawner) => process.send?.(msg);
+// The orchestrator may be gone (it exits, or closes the channel) while a job's exit is reported:
+// nothing to tell then, and no reason to crash over it.
+const send = (msg: FromSpawner) => {
+  if (process.connected) process.send?.(msg, undefined, undefined, () => undefined);
+};
 
 interface Launched {
   child: ChildProcess;
+  /** Epoch ms when spawn() returned: the program has been exec'd. */
+  startedAt: number;
   tail: string[];
   /** Set once the process belongs to a job. */
   id?: string;
@@ -18,7 +24,7 @@ let standbyConfig: StandbyConfig | null = null;
 const idle: Launched[] = [];
 
 function launch(command: string, args: string[], env: Record<string, string>, niceness: number, withStdin: boolean): Launched {
-  const launched: Launched = { child: null as unknown as ChildProcess, tail: [] };
+  const launched: Launched = { child: null as unknown as ChildProcess, startedAt: 0, tail: [] };
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) {
       if (!line) continue;
@@ -30,6 +36,7 @@ function launch(command: string, args: string[], env: Record<string, string>, ni
   // or OpenTofu would see two interrupts (the terminal's and the runner's) and abort hard.
   const child = spawn(command, args, { env, stdio: [withStdin ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
   launched.child = child;
+  launched.startedAt = Date.now();
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   child.stdin?.on("error", () => undefined);
@@ -52,10 +59,18 @@ function launch(command: string, args: string[], env: Record<string, string>, ni
   return launched;
 }
 
+/** Booting runners take CPU from running jobs and the server: a few at a time, then the next few. */
+const REFILL_BATCH = 4;
+const REFILL_PAUSE_MS = 150;
+
+let refillTimer: NodeJS.Timeout | undefined;
+
 function refillStandby(): void {
   const cfg = standbyConfig;
   if (!cfg) return;
-  while (idle.length < cfg.count) {
+  // Fewer wanted now: the surplus reads end-of-input and exits quietly.
+  while (idle.length > cfg.count) idle.pop()!.child.stdin?.end();
+  for (let n = 0; n < REFILL_BATCH && idle.length < cfg.count; n++) {
     const launched = launch(cfg.command, cfg.args, { ...cfg.env, PORCH_RUNNER_STANDBY: "1" }, cfg.niceness, true);
     launched.child.once("error", () => {
       const at = idle.indexOf(launched);
@@ -63,19 +78,19 @@ function refillStandby(): void {
     });
     idle.push(launched);
   }
+  if (idle.length < cfg.count) scheduleRefill(REFILL_PAUSE_MS);
 }
 
 /**
- * Refilling forks (~20 ms each, blocking this process); during a burst of jobs that would delay
- * handing the next waiting runner over, so the pool is refilled once the burst has passed.
+ * Each start blocks this process for a fork (~2-30 ms, more under load); during a burst of jobs that
+ * would delay handing the next job to a waiting runner, so refills wait until the burst has passed.
  */
-let refillTimer: NodeJS.Timeout | undefined;
-function scheduleRefill(): void {
+function scheduleRefill(afterMs: number): void {
   if (refillTimer) clearTimeout(refillTimer);
   refillTimer = setTimeout(() => {
     refillTimer = undefined;
     refillStandby();
-  }, 250);
+  }, afterMs);
 }
 
 function start(msg: Extract<ToSpawner, { type: "spawn" }>): void {
@@ -87,8 +102,8 @@ function start(msg: Extract<ToSpawner, { type: "spawn" }>): void {
     ready.id = msg.id;
     children.set(msg.id, ready.child);
     ready.child.stdin?.end(`${JSON.stringify(msg.jobEnv)}\n`);
-    send({ type: "spawned", id: msg.id, pid: ready.child.pid! });
-    scheduleRefill();
+    send({ type: "spawned", id: msg.id, pid: ready.child.pid!, startedAt: Date.now() });
+    scheduleRefill(250);
     return;
   }
   const launched = launch(msg.command, msg.args, msg.env, msg.niceness, false);
@@ -96,7 +111,7 @@ function start(msg: Extract<ToSpawner, { type: "spawn" }>): void {
   launched.child.once("spawn", () => {
     launched.id = msg.id;
     children.set(msg.id, launched.child);
-    send({ type: "spawned", id: msg.id, pid: launched.child.pid ?? -1 });
+    send({ type: "spawned", id: msg.id, pid: launched.child.pid ?? -1, startedAt: launched.startedAt });
   });
 }
 

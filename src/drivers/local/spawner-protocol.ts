@@ -16,6 +16,7 @@ export type ToSpawner =
   | { type: "kill"; id: string; signal: NodeJS.Signals };
 
 export type FromSpawner =
-  | { type: "spawned"; id: string; pid: number }
+  /** `startedAt` (epoch ms): when the process was started, or a standby runner was handed the job. */
+  | { type: "spawned"; id: string; pid: number; startedAt: number }
   | { type: "spawn-failed"; id: string; message: string }
   | { type: "exit"; id: string; code: number | null; signal: NodeJS.Signals | null; tail: string[] };

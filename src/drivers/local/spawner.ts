@@ -2,6 +2,12 @@ import { fork, type ChildProcess } from "node:child_process";
 import type { FromSpawner, ToSpawner } from "./spawner-protocol.js";
 import { spawnerProcessPath } from "./runner-program-path.js";
 
+export interface Started {
+  pid: number;
+  /** Epoch ms, as the spawner saw it (the orchestrator may hear of it later when busy). */
+  startedAt: number;
+}
+
 export interface SpawnerEvents {
   exited(id: string, code: number | null, signal: NodeJS.Signals | null, tail: string[]): void;
   /** The helper died: exits of the jobs it started will not be reported by it any more. */
@@ -12,7 +18,7 @@ export interface SpawnerEvents {
 export class Spawner {
   private proc: ChildProcess | null = null;
   private everStarted = false;
-  private readonly pending = new Map<string, { resolve(pid: number): void; reject(err: Error): void }>();
+  private readonly pending = new Map<string, { resolve(started: Started): void; reject(err: Error): void }>();
 
   constructor(private readonly events: SpawnerEvents) {}
 
@@ -59,7 +65,7 @@ export class Spawner {
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
-    if (msg.type === "spawned") p.resolve(msg.pid);
+    if (msg.type === "spawned") p.resolve({ pid: msg.pid, startedAt: msg.startedAt });
     else p.reject(new Error(msg.message));
   }
 
@@ -73,9 +79,9 @@ export class Spawner {
     }
   }
 
-  spawn(id: string, command: string, args: string[], env: Record<string, string>, jobEnv: Record<string, string>, niceness: number): Promise<number> {
+  spawn(id: string, command: string, args: string[], env: Record<string, string>, jobEnv: Record<string, string>, niceness: number): Promise<Started> {
     const proc = this.ensure();
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<Started>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       const msg: ToSpawner = { type: "spawn", id, command, args, env, jobEnv, niceness };
       proc.send(msg, (err) => {

@@ -1,7 +1,7 @@
 /**
  * A launcher for the fake ECS that runs a task's container as a local Node.js process:
  * `node <scriptPath>` with the task's environment. Useful to run porch's runner program
- * (`dist/runner/main.js`) or a small test script as if Fargate had started it.
+ * (`dist/runner-bundle/porch-runner.mjs`, the runner image's entrypoint) or a small test script as if Fargate had started it.
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
