@@ -139,8 +139,7 @@ export class Scheduler {
         const key = `${cand.org_id}/${cand.runner_id}`;
         const active = activeByRunner.get(key) ?? 0;
         if (active >= this.runnerLimit(cand)) continue;
-        const nonce = this.o.jobTokens.newNonce();
-        chosen.push({ id: cand.id, tokenHash: this.o.jobTokens.hashFor(cand.id, nonce), nonce });
+        chosen.push(this.mintJob(cand.id));
         activeByRunner.set(key, active + 1);
       }
       const nonces = new Map(chosen.map((c) => [c.id, c.nonce]));
@@ -177,13 +176,18 @@ export class Scheduler {
       [created.org_id, created.runner_id],
     );
     if (Number(active.rows[0]?.n ?? 0) >= this.runnerLimit(created)) return null;
-    const nonce = this.o.jobTokens.newNonce();
-    const row = await this.o.sm.dispatch(q, created.id, { tokenHash: this.o.jobTokens.hashFor(created.id, nonce), nonce }, this.owner, this.leaseSeconds);
+    const job = this.mintJob(created.id);
+    const row = await this.o.sm.dispatch(q, created.id, job, this.owner, this.leaseSeconds);
     if (!row) return null;
-    // Owned before the commit: the sweep must never take it for an orphan of a restart.
     this.owned.add(row.id);
-    const token = this.o.jobTokens.tokenFor(row.id, nonce);
+    const token = this.o.jobTokens.tokenFor(row.id, job.nonce);
     return { row, afterCommit: () => this.track(this.dispatch(row, token)) };
+  }
+
+  /** A fresh nonce per claim: the job token exists only from now on (stored hashed). */
+  private mintJob(id: string): { id: string; tokenHash: string; nonce: string } {
+    const nonce = this.o.jobTokens.newNonce();
+    return { id, tokenHash: this.o.jobTokens.hashFor(id, nonce), nonce };
   }
 
   private jobRef(row: DeploymentRow): JobRef {

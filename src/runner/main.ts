@@ -2,7 +2,8 @@ import { readRunnerSettings } from "./settings.js";
 import { runJob } from "./program.js";
 
 /**
- * Entry point of the runner program (`node dist/runner/main.js`, the runner image's entrypoint).
+ * Entry point of the runner program (bundled into `dist/runner-bundle/porch-runner.mjs`: the local
+ * runner starts it per job and it is the runner image's entrypoint).
  * Exit code 0 means a result was reported (whatever the deployment's outcome); anything else tells
  * the driver that the orchestrator must decide the outcome itself.
  */

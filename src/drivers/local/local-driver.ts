@@ -17,7 +17,7 @@ export interface LocalDriverOptions {
   defaultWorkingDir: string;
   /** SIGTERM first, SIGKILL after this long. @default 30000 */
   killGraceMs?: number;
-  /** @default [process.execPath, <dist/runner/main.js>] */
+  /** @default [process.execPath, <the bundled runner program>] */
   command?: string[];
   /** Replaces the orchestrator's environment as the base (tests). */
   baseEnv?: NodeJS.ProcessEnv;
