@@ -5,7 +5,8 @@ import type { LocalDriver } from "../drivers/local/local-driver.js";
 import type { Db } from "../store/db.js";
 import type { Logger } from "../util/logger.js";
 
-const RUNNER_WRITE = /^\/orgs\/[^/]+\/runners(\/|$|\?)/;
+/** Writes that can change the local runners' capacity: a runner's, or an org's (deleting one deletes its runners). */
+const RUNNER_WRITE = /^\/orgs(\/[^/?]+(\/runners(\/[^/?]*)?)?)?\/?(\?|$)/;
 /** Runners written through another replica are noticed this late at most. */
 const REFRESH_MS = 30_000;
 
@@ -19,7 +20,7 @@ export class LocalStandbySizing {
 
   constructor(private readonly o: { db: Db; driver: LocalDriver; logger: Logger }) {}
 
-  /** A Fastify hook: refresh after a runner was created, changed or deleted. */
+  /** A Fastify hook: refresh after a runner (or an org) was created, changed or deleted. */
   register(app: FastifyInstance): void {
     app.addHook("onResponse", async (req, reply) => {
       if (req.method !== "GET" && reply.statusCode < 300 && RUNNER_WRITE.test(req.url)) this.refresh();
