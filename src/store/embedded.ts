@@ -62,7 +62,13 @@ export async function openEmbeddedDb(dir?: string): Promise<Db> {
     return new Promise<Reply>((resolve, reject) => {
       if (pending.size === 0) worker.ref();
       pending.set(id, { resolve, reject });
-      worker.postMessage({ ...req, id } as ToWorker);
+      try {
+        worker.postMessage({ ...req, id } as ToWorker);
+      } catch (err) {
+        // A parameter that cannot cross to the worker (a function, say): this query fails, nothing else.
+        settle(id);
+        reject(err as Error);
+      }
     });
   };
 

@@ -40,6 +40,9 @@ describe("the embedded store (PGlite in a worker thread)", () => {
       ).rejects.toThrow("changed my mind");
       expect((await db.query("SELECT id FROM t WHERE id = 3")).rows).toEqual([]);
       expect((await db.query("UPDATE t SET doc = '{}'::jsonb")).rowCount).toBe(1);
+      // A parameter that cannot be sent to the worker fails that query alone.
+      await expect(db.query("SELECT $1::text", [() => 1])).rejects.toThrow();
+      expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM t")).rows[0]!.n).toBe(1);
     } finally {
       await db.close();
     }
