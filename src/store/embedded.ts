@@ -102,8 +102,10 @@ export async function openEmbeddedDb(dir?: string): Promise<Db> {
     },
     async close() {
       if (!broken) await send({ op: "close" }).catch(() => undefined);
-      broken ??= new Error("the embedded database is closed");
-      await worker.terminate();
+      // Queries still waiting will not be answered any more: say so rather than leave them hanging.
+      fail(new Error("the embedded database is closed"));
+      // The database files are closed; the thread itself may end in its own time.
+      void worker.terminate();
     },
   };
 }
